@@ -1,0 +1,18 @@
+from django.contrib import admin
+
+from .models import Message, Room
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ["circle", "last_seq", "created_at"]
+    search_fields = ["circle__title"]
+    readonly_fields = ["last_seq"]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["room", "seq", "author", "created_at", "deleted_at"]
+    list_filter = ["room"]
+    search_fields = ["body", "author__email", "author__display_name"]
+    readonly_fields = ["room", "seq", "client_id", "author", "created_at"]

@@ -1,0 +1,98 @@
+"""Shared fixtures: services the tests need, test data, a real daphne process, a real browser."""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+
+from circles.models import SDG
+from circles.sdg_data import sdgs_load
+
+from . import factories
+
+pytest_plugins = ["tests.live"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--require-services",
+        action="store_true",
+        default=False,
+        help="Fail, instead of skip, tests whose service (PostgreSQL, Redis, Chromium, gettext, docker-compose) is missing.",
+    )
+
+
+def service_missing(request: pytest.FixtureRequest, reason: str) -> None:
+    """Skip, or fail when the run requires every service (CI)."""
+    if request.config.getoption("--require-services"):
+        pytest.fail(f"required service missing: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def _redis_answers(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=2) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _services_for_markers(request: pytest.FixtureRequest) -> None:
+    """Tests marked postgres / redis / browser need that service: skip or fail without it."""
+    if (
+        request.node.get_closest_marker("postgres")
+        and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+    ):
+        service_missing(request, "needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if request.node.get_closest_marker("redis"):
+        if not settings.REDIS_URL:
+            service_missing(request, "needs Redis: set REDIS_URL=redis://...")
+        if not _redis_answers(settings.REDIS_URL):
+            service_missing(request, f"Redis does not answer at {settings.REDIS_URL}")
+    if request.node.get_closest_marker("browser") and not shutil.which(os.environ.get("CHROMIUM", "/usr/bin/chromium")):
+        service_missing(request, "needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+
+
+@pytest.fixture
+def sdgs(db) -> dict[int, SDG]:
+    """The 17 goals. The data migration loads them, but transactional tests empty the tables."""
+    sdgs_load(SDG)
+    return {goal.number: goal for goal in SDG.objects.all()}
+
+
+@pytest.fixture
+def user(db):
+    return factories.UserFactory()
+
+
+@pytest.fixture
+def library(db):
+    return factories.LibraryFactory()
+
+
+@pytest.fixture
+def library_staff(library):
+    return factories.LibraryStaffFactory(library=library).user
+
+
+@pytest.fixture
+def circle(library, sdgs):
+    return factories.CircleFactory(host_library=library, sdgs=[sdgs[13]])
+
+
+@pytest.fixture
+def member(circle):
+    return factories.MembershipFactory(circle=circle).user
+
+
+@pytest.fixture
+def facilitator(circle):
+    from circles.models import MembershipRole
+
+    return factories.MembershipFactory(circle=circle, role=MembershipRole.FACILITATOR).user

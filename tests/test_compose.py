@@ -1,0 +1,116 @@
+"""docker-compose.yml: valid for docker-compose, and in step with what config/settings.py reads."""
+
+import ast
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+SETTINGS_FILE = ROOT / "config" / "settings.py"
+APP_SERVICES = ("web", "worker")
+
+
+def services_required(request: pytest.FixtureRequest) -> bool:
+    """True when pytest ran with --require-services (missing tools then fail instead of skipping)."""
+    return bool(request.config.getoption("--require-services", default=False))
+
+
+def compose() -> dict[str, Any]:
+    return yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+
+
+def service_environment(service: dict[str, Any]) -> dict[str, str | None]:
+    """A service's environment as a mapping, whether written as a mapping or as a list."""
+    environment = service.get("environment") or {}
+    if isinstance(environment, dict):
+        return {str(key): None if value is None else str(value) for key, value in environment.items()}
+    pairs = (str(item).partition("=") for item in environment)
+    return {key: value if sep else None for key, sep, value in pairs}
+
+
+def settings_variables(source: str) -> set[str]:
+    """Names of the variables read through `env(...)` or `env.<cast>(...)` in the settings source."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        reads_env = (isinstance(func, ast.Name) and func.id == "env") or (
+            isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "env"
+        )
+        first = node.args[0]
+        if reads_env and isinstance(first, ast.Constant) and isinstance(first.value, str):
+            names.add(first.value)
+    return names
+
+
+def test_compose_file_is_valid(request: pytest.FixtureRequest) -> None:
+    executable = shutil.which("docker-compose")
+    if executable is None:
+        message = "the docker-compose executable is not installed (apt-get install docker-compose)"
+        if services_required(request):
+            pytest.fail(f"--require-services: {message}")
+        pytest.skip(message)
+    environment = {**os.environ, "POSTGRES_PASSWORD": "test-password", "DJANGO_SECRET_KEY": "test-secret-key"}
+    result = subprocess.run(
+        [executable, "-f", str(COMPOSE_FILE), "config"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_settings_parser_finds_the_variables() -> None:
+    assert settings_variables('env.bool("A", default=False)\nenv("B")\nother.str("C")\nenv.str(NAME)') == {"A", "B"}
+
+
+def test_compose_sets_only_variables_the_settings_read() -> None:
+    read = settings_variables(SETTINGS_FILE.read_text(encoding="utf-8"))
+    assert read, "no env(...) calls found in config/settings.py"
+    assert {"DATABASE_URL", "REDIS_URL"} <= read
+    services = compose()["services"]
+    for name in APP_SERVICES:
+        unknown = set(service_environment(services[name])) - read
+        assert not unknown, f"{name} sets variables config/settings.py never reads: {sorted(unknown)}"
+
+
+def test_compose_web_and_worker_use_the_same_image_and_environment() -> None:
+    services = compose()["services"]
+    web, worker = services["web"], services["worker"]
+    assert web["image"] == worker["image"]
+    assert web.get("build") == worker.get("build")
+    assert service_environment(web) == service_environment(worker)
+    assert service_environment(web), "web has no environment"
+    assert "media:/app/media" in web["volumes"]
+    assert web["volumes"] == worker["volumes"]
+    assert worker["command"] == "python manage.py db_worker"
+    assert "python manage.py migrate --noinput" in web["command"]
+    assert "daphne -b 0.0.0.0 -p 8000 config.asgi:application" in web["command"]
+
+
+def test_every_service_has_a_healthcheck() -> None:
+    services = compose()["services"]
+    for name in ("postgres", "redis", "web"):
+        test = services[name].get("healthcheck", {}).get("test")
+        assert test, f"{name} has no healthcheck"
+        assert not services[name]["healthcheck"].get("disable", False)
+    assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
+    assert services["redis"]["healthcheck"]["test"][-2:] == ["redis-cli", "ping"]
+    assert "http://127.0.0.1:8000/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+    # The worker is its container's main process: the restart policy covers it instead.
+    assert "healthcheck" not in services["worker"]
+    assert services["worker"]["restart"] == "unless-stopped"
+    assert services["worker"]["depends_on"]["web"]["condition"] == "service_healthy"
+    for name in ("web", "worker"):
+        for dependency in ("postgres", "redis"):
+            assert services[name]["depends_on"][dependency]["condition"] == "service_healthy"
