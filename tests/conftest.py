@@ -59,6 +59,15 @@ def _services_for_markers(request: pytest.FixtureRequest) -> None:
         service_missing(request, "needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request: pytest.FixtureRequest) -> None:
+    """Hash test passwords cheaply, except where a separate daphne process must check them."""
+    if request.node.get_closest_marker("browser") or request.node.get_closest_marker("integration"):
+        return
+    settings_fixture = request.getfixturevalue("settings")
+    settings_fixture.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def sdgs(db) -> dict[int, SDG]:
     """The 17 goals. The data migration loads them, but transactional tests empty the tables."""

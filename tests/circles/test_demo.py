@@ -1,0 +1,67 @@
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+
+from accounts.models import User
+from chat.models import Message
+from circles.demo import DEMO_LOGINS, DEMO_PASSWORD
+from circles.models import Audience, Circle, CircleKind, CircleStatus, Meeting, MeetingFormat, MembershipState
+from libraries.models import Municipality
+from resources.models import Resource
+
+
+def _row_counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+@pytest.fixture
+def demo(db, sdgs):
+    call_command("seed_demo", "--force", verbosity=0)
+
+
+def test_running_seed_demo_twice_changes_nothing(demo):
+    before = _row_counts()
+    call_command("seed_demo", "--force", verbosity=0)
+    assert _row_counts() == before
+
+
+def test_demo_has_libraries_in_at_least_three_municipalities_and_a_post_office_venue(demo):
+    assert Municipality.objects.filter(libraries__isnull=False).distinct().count() >= 3
+    assert Circle.objects.filter(venue__name="Posthuset").exists()
+
+
+def test_demo_has_circles_of_every_kind_audience_and_format(demo):
+    shown = Circle.objects.exclude(status=CircleStatus.DRAFT)
+    assert set(shown.values_list("kind", flat=True)) == set(CircleKind.values)
+    assert set(shown.values_list("audience", flat=True)) == set(Audience.values)
+    assert set(shown.values_list("format", flat=True)) == set(MeetingFormat.values)
+
+
+def test_demo_project_group_spans_three_municipalities(demo):
+    group = Circle.objects.get(kind=CircleKind.PROJECT_GROUP)
+    municipalities = {group.host_library.municipality_id} | set(
+        group.partner_libraries.values_list("municipality", flat=True)
+    )
+    assert len(municipalities) >= 3
+
+
+def test_demo_has_upcoming_meetings_chat_resources_and_a_waitlist(demo):
+    from django.utils import timezone
+
+    assert Meeting.objects.filter(starts_at__gt=timezone.now()).count() >= 10
+    assert Message.objects.count() >= 5
+    assert Resource.objects.count() >= 3
+    assert Circle.objects.filter(memberships__state=MembershipState.WAITLISTED).exists()
+
+
+def test_every_demo_login_works_with_the_demo_password(demo, client):
+    for login in DEMO_LOGINS:
+        assert client.login(email=login.email, password=DEMO_PASSWORD), login.email
+        assert User.objects.get(email=login.email).emailaddress_set.filter(verified=True).exists()
+
+
+def test_seed_demo_refuses_without_debug(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DJANGO_DEBUG"):
+        call_command("seed_demo", verbosity=0)
+    assert not Circle.objects.exists()
