@@ -39,9 +39,9 @@ class CircleKind(models.TextChoices):
 
 
 class Audience(models.TextChoices):
-    EVERYONE = "everyone", _("everyone")
-    SENIORS = "seniors", _("60+")
-    YOUTH = "youth", _("young people")
+    EVERYONE = "everyone", _("for everyone")
+    SENIORS = "seniors", _("for people 60+")
+    YOUTH = "youth", _("for young people")
     INTERGENERATIONAL = "intergenerational", _("across generations")
 
 

@@ -5,7 +5,7 @@ locmem cache, console e-mail). The variables are listed in README.md.
 """
 
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -24,7 +24,9 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
     SECRET_KEY = "django-insecure-cirkler-development-key-never-use-in-production"  # noqa: S105  (debug only)
 
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
+ALLOWED_HOSTS = [
+    host.strip() for host in env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"]) if host.strip()
+]
 
 INSTALLED_APPS = [
     "daphne",
@@ -139,8 +141,8 @@ def media_storage(url: str) -> dict:
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": parts.hostname,
-            "access_key": parts.username or "",
-            "secret_key": parts.password or "",
+            "access_key": unquote(parts.username or ""),
+            "secret_key": unquote(parts.password or ""),
             "endpoint_url": query.get("endpoint_url"),
             "region_name": query.get("region"),
             "default_acl": "private",

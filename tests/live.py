@@ -29,6 +29,8 @@ CHROMIUM_ARGS = [
 ]
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 STARTUP_SECONDS = 60
+# The database the settings name before pytest-django switches to the test database.
+DEVELOPMENT_DATABASE = settings.DATABASES["default"]["NAME"]
 LISTENING = re.compile(r"Listening on TCP address 127\.0\.0\.1:(\d+)")
 
 
@@ -68,6 +70,10 @@ def database_url_for(settings_dict: dict) -> str:
 
 def start_daphne(env_overrides: dict[str, str] | None = None, *, wait_healthy: bool = True) -> DaphneProcess:
     """Start `daphne config.asgi:application` on a free port and wait until it listens."""
+    if "DATABASE_URL" not in (env_overrides or {}) and connection.settings_dict["NAME"] == DEVELOPMENT_DATABASE:
+        raise RuntimeError(
+            "the test database is not set up: request transactional_db (or django_db_setup with a db test)"
+        )
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
     env.update({"DJANGO_DEBUG": "1", "DATABASE_URL": database_url_for(connection.settings_dict)})
     env.update(env_overrides or {})

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 ('slug', models.SlugField(max_length=160, unique=True, verbose_name='short name in addresses')),
                 ('description', models.TextField(blank=True, help_text='Markdown: *italic*, **bold**, lists, links.', verbose_name='description')),
                 ('kind', models.CharField(choices=[('circle', 'learning circle'), ('project', 'project group'), ('event', 'one-off event')], default='circle', max_length=10, verbose_name='kind')),
-                ('audience', models.CharField(choices=[('everyone', 'everyone'), ('seniors', '60+'), ('youth', 'young people'), ('intergenerational', 'across generations')], default='everyone', max_length=20, verbose_name='for whom')),
+                ('audience', models.CharField(choices=[('everyone', 'for everyone'), ('seniors', 'for people 60+'), ('youth', 'for young people'), ('intergenerational', 'across generations')], default='everyone', max_length=20, verbose_name='for whom')),
                 ('format', models.CharField(choices=[('in_person', 'in person'), ('online', 'online'), ('hybrid', 'in person and online')], default='in_person', max_length=10, verbose_name='how it meets')),
                 ('language', models.CharField(choices=[('da', 'Danish'), ('en', 'English')], default='da', max_length=2, verbose_name='language')),
                 ('online_url', models.URLField(blank=True, verbose_name='online meeting link')),
