@@ -4,10 +4,13 @@ import json
 import urllib.error
 import urllib.request
 
+import pytest
 from django.conf import settings
 from django.db import connection
 
 from tests.live import DaphneProcess, start_daphne
+
+pytestmark = pytest.mark.integration
 
 # Read at collection, before pytest-django swaps in the test database.
 DEVELOPMENT_DATABASE_NAME = str(settings.DATABASES["default"]["NAME"])
