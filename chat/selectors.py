@@ -1,6 +1,4 @@
-"""Read queries and permission questions for discussion rooms."""
-
-from django.utils import timezone
+"""Read queries for discussion rooms. Permission questions live in accounts.permissions."""
 
 from circles.models import Membership, MembershipState
 
@@ -12,11 +10,6 @@ def room_membership(user, room: Room) -> Membership | None:
     if not user.is_authenticated:
         return None
     return Membership.objects.filter(circle_id=room.circle_id, user=user, state=MembershipState.ACTIVE).first()
-
-
-def user_may_post(user, room: Room) -> bool:
-    membership = room_membership(user, room)
-    return membership is not None and (membership.muted_until is None or membership.muted_until <= timezone.now())
 
 
 def messages_after(*, room: Room, after_seq: int, limit: int = 200) -> list[Message]:

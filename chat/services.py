@@ -6,10 +6,10 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.permissions import may_post_in_room
 from config.errors import ServiceError
 
 from .models import Message, Room
-from .selectors import user_may_post
 
 MAX_BODY_CHARS = 4000
 
@@ -28,7 +28,7 @@ def message_post(
         raise ServiceError("empty", EMPTY_MESSAGE)
     if len(body) > MAX_BODY_CHARS:
         raise ServiceError("too_long", TOO_LONG)
-    if not user_may_post(author, room):
+    if not may_post_in_room(author, room):
         raise ServiceError("not_a_member", NOT_A_MEMBER)
     # The room row is the lock that orders messages: seq is handed out under it, so ids
     # committed out of order can never leave a gap a resuming client would skip.

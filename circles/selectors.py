@@ -1,4 +1,4 @@
-"""Read queries and permission questions for circles."""
+"""Read queries for circles. Permission questions live in accounts.permissions."""
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -55,14 +55,20 @@ def membership_of(user, circle: Circle) -> Membership | None:
     return Membership.objects.filter(circle=circle, user=user).first()
 
 
-def user_may_manage_circle(user, circle: Circle) -> bool:
-    """Facilitators of the circle and staff of its host library run it."""
-    from libraries.selectors import user_is_library_staff
+def meetings_for_circle_calendar(*, circle: Circle) -> list[Meeting]:
+    """Every meeting of the circle, cancelled ones too (calendars must learn of the cancellation)."""
+    return list(circle.meetings.select_related("circle", "venue").order_by("starts_at"))
 
-    if not user.is_authenticated:
-        return False
-    if user_is_library_staff(user, circle.host_library):
-        return True
-    return Membership.objects.filter(
-        circle=circle, user=user, role=MembershipRole.FACILITATOR, state=MembershipState.ACTIVE
-    ).exists()
+
+def meetings_for_person_calendar(*, user) -> list[Meeting]:
+    """Every meeting of every circle the person takes part in actively, cancelled ones too."""
+    return list(
+        Meeting.objects.filter(
+            circle__memberships__user=user,
+            circle__memberships__state=MembershipState.ACTIVE,
+            circle__status__in=(*VISIBLE_STATUSES, CircleStatus.FINISHED),
+        )
+        .select_related("circle", "venue")
+        .order_by("starts_at")
+        .distinct()
+    )

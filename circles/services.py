@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
+from accounts.permissions import may_appoint_facilitator, may_create_circle, may_manage_circle
 from chat.models import Room
 from config.errors import ServiceError
 from libraries.models import Library, Venue
-from libraries.selectors import user_is_library_staff
 
 from . import errors
 from .models import (
@@ -28,7 +28,6 @@ from .models import (
     MembershipRole,
     MembershipState,
 )
-from .selectors import user_may_manage_circle
 
 
 def _unique_slug(title: str) -> str:
@@ -62,7 +61,7 @@ def circle_create(
     slug: str = "",
 ) -> Circle:
     """Create a circle with its discussion room. Only staff of the host library may."""
-    if not user_is_library_staff(created_by, host_library):
+    if not may_create_circle(created_by, host_library):
         raise ServiceError("not_allowed", errors.NOT_ALLOWED)
     circle = Circle(
         title=title,
@@ -93,7 +92,7 @@ def circle_create(
 @transaction.atomic
 def facilitator_appoint(*, appointed_by: User, circle: Circle, user: User) -> Membership:
     """Make a person a facilitator of the circle. Staff of the host library appoint facilitators."""
-    if not user_is_library_staff(appointed_by, circle.host_library):
+    if not may_appoint_facilitator(appointed_by, circle):
         raise ServiceError("not_allowed", errors.NOT_ALLOWED)
     membership, _created = Membership.objects.update_or_create(
         circle=circle,
@@ -147,7 +146,7 @@ def meeting_create(
     agenda: str = "",
 ) -> Meeting:
     """Schedule one meeting. Facilitators of the circle and staff of its library may."""
-    if not user_may_manage_circle(created_by, circle):
+    if not may_manage_circle(created_by, circle):
         raise ServiceError("not_allowed", errors.NOT_ALLOWED)
     meeting = Meeting(
         circle=circle,

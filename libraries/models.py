@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -73,7 +74,13 @@ class Venue(models.Model):
         ordering = ["library__name", "name"]
         verbose_name = _("venue")
         verbose_name_plural = _("venues")
-        constraints = [models.UniqueConstraint(fields=["library", "name"], name="libraries_venue_unique_name")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["library", "name"],
+                name="libraries_venue_unique_name",
+                violation_error_message=_("This library already has a meeting place with that name."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}, {self.library.name}"
@@ -100,3 +107,64 @@ class LibraryStaff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.library})"
+
+
+class ActionPlanArea(models.TextChoices):
+    """The three parts of an action plan in the libraries' national SDG certification model."""
+
+    OUTREACH = "outreach", _("outreach")
+    CITIZEN_INVOLVEMENT = "involvement", _("citizen involvement")
+    OWN_SUSTAINABILITY = "own", _("the library's own sustainability")
+
+
+class InitiativeStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    UNDER_WAY = "under_way", _("under way")
+    DONE = "done", _("done")
+
+
+class Initiative(models.Model):
+    """One initiative of a library's SDG action plan (handleplan)."""
+
+    library = models.ForeignKey(
+        Library, on_delete=models.CASCADE, related_name="initiatives", verbose_name=_("library")
+    )
+    title = models.CharField(_("title"), max_length=150)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("Markdown: *italic*, **bold**, lists, links.")
+    )
+    sdgs = models.ManyToManyField(
+        "circles.SDG", related_name="initiatives", verbose_name=_("Sustainable Development Goals")
+    )
+    area = models.CharField(_("part of the action plan"), max_length=12, choices=ActionPlanArea.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=InitiativeStatus.choices, default=InitiativeStatus.PLANNED
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("action plan initiative")
+        verbose_name_plural = _("action plan initiatives")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Commitment(models.Model):
+    """A small public promise of a library, shown on its page ("we sort our waste")."""
+
+    library = models.ForeignKey(
+        Library, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("library")
+    )
+    text = models.CharField(_("commitment"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("place in the list"), default=1, help_text=_("1 is shown first."))
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+
+    def __str__(self) -> str:
+        return self.text

@@ -5,12 +5,11 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from accounts.models import User
+from accounts.permissions import may_share_resource
 from circles.errors import NOT_ALLOWED
 from circles.models import SDG, Circle, Language
-from circles.selectors import user_may_manage_circle
 from config.errors import ServiceError
 from libraries.models import Library
-from libraries.selectors import user_is_library_staff
 
 from .models import Licence, Resource, ResourceFormat, Visibility
 
@@ -31,11 +30,6 @@ def resource_create_link(
     visibility: Visibility = Visibility.PUBLIC,
 ) -> Resource:
     """Share a link. Staff of the owner library may; so may the circle's facilitators for their circle."""
-    allowed = user_is_library_staff(created_by, owner_library) or (
-        circle is not None and user_may_manage_circle(created_by, circle)
-    )
-    if not allowed:
-        raise ServiceError("not_allowed", NOT_ALLOWED)
     resource = Resource(
         title=title,
         url=url,
@@ -48,6 +42,8 @@ def resource_create_link(
         visibility=visibility,
         created_by=created_by,
     )
+    if not may_share_resource(created_by, resource):
+        raise ServiceError("not_allowed", NOT_ALLOWED)
     resource.full_clean()
     resource.save()
     resource.sdgs.set(sdgs)
