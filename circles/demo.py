@@ -1,4 +1,4 @@
-"""Demo data: libraries in four municipalities, people with demo logins, circles of every kind.
+"""Demo data: libraries in four municipalities with action plans, people with demo logins, circles of every kind.
 
 Everything is created through the services, so the demo obeys the same rules as real use.
 Running it again changes nothing: each object is looked up by its natural key first.
@@ -17,8 +17,18 @@ from django.utils import timezone
 from accounts.models import User
 from chat.models import Room
 from chat.services import message_post
-from libraries.models import Library, Municipality, Region, StaffRole, Venue
-from libraries.services import library_staff_set
+from libraries.models import (
+    ActionPlanArea,
+    Commitment,
+    Initiative,
+    InitiativeStatus,
+    Library,
+    Municipality,
+    Region,
+    StaffRole,
+    Venue,
+)
+from libraries.services import commitment_create, initiative_create, library_staff_set
 from resources.models import Licence, ResourceFormat, Visibility
 from resources.services import resource_create_link
 
@@ -29,6 +39,116 @@ DEMO_PASSWORD = "cirkler-demo"
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 # A fixed namespace makes the demo's chat client_ids the same on every run.
 DEMO_NAMESPACE = uuid.UUID("6f1d3c52-7c1e-4d55-9a43-3e0f2b1c9a10")
+
+
+@dataclass(frozen=True)
+class DemoInitiative:
+    title: str
+    area: ActionPlanArea
+    status: InitiativeStatus
+    sdgs: tuple[int, ...]
+    description: str
+
+
+OUTREACH = ActionPlanArea.OUTREACH
+INVOLVEMENT = ActionPlanArea.CITIZEN_INVOLVEMENT
+OWN = ActionPlanArea.OWN_SUSTAINABILITY
+
+BALLERUP_ACTION_PLAN = [
+    DemoInitiative(
+        "Læringscirkler for en bæredygtig fremtid",
+        OUTREACH,
+        InitiativeStatus.UNDER_WAY,
+        (4, 17),
+        "Små læringscirkler, der mødes både online og i bibliotekets rum. Vi deler workshopmaterialer med andre "
+        "biblioteker, så flere kan komme i gang.",
+    ),
+    DemoInitiative(
+        "Verdens Bedste Løsninger LIVE!",
+        OUTREACH,
+        InitiativeStatus.PLANNED,
+        (7, 13, 17),
+        "En årlig vidensfestival om de bedste bæredygtige løsninger for borgere, grønne foreninger og fagfolk – "
+        "i Posthuset og som livestream.",
+    ),
+    DemoInitiative(
+        "Sammen om Verdensmål for 60+",
+        INVOLVEMENT,
+        InitiativeStatus.UNDER_WAY,
+        (3, 11, 13),
+        "Borgere over 60 arbejder sammen med verdensmålene. Når man handler sammen om noget meningsfuldt, "
+        "giver det **trivsel** – og biblioteket bliver et samlingssted for lokale handlefællesskaber.",
+    ),
+    DemoInitiative(
+        "GRO SELV: workshops for unge",
+        INVOLVEMENT,
+        InitiativeStatus.UNDER_WAY,
+        (12, 13, 15),
+        "Et åbent fællesskab af unge under den grønne tænketank CONCITO. Workshops og events, der gør "
+        "bæredygtighed praktisk.",
+    ),
+    DemoInitiative(
+        "Posthuset som samlingssted",
+        INVOLVEMENT,
+        InitiativeStatus.DONE,
+        (11, 17),
+        "Det gamle posthus på Banegårdspladsen er et nyt samlingssted for alle borgere, foreninger og løse "
+        "fællesskaber.",
+    ),
+    DemoInitiative(
+        "DB2030: vi deler erfaringer med andre biblioteker",
+        OUTREACH,
+        InitiativeStatus.UNDER_WAY,
+        (4, 17),
+        "Vi er med i det landsdækkende netværk af biblioteker, der arbejder med verdensmålene, og deler "
+        "materialer og erfaringer på tværs af kommuner.",
+    ),
+    DemoInitiative(
+        "Affaldssortering i hele huset",
+        OWN,
+        InitiativeStatus.DONE,
+        (12,),
+        "Vi sorterer affald på kontorer og i publikumsområder.",
+    ),
+    DemoInitiative(
+        "Intet engangsservice af plast",
+        OWN,
+        InitiativeStatus.DONE,
+        (12, 14),
+        "Til møder og arrangementer bruger vi service, der kan vaskes og bruges igen.",
+    ),
+    DemoInitiative(
+        "Dobbeltsidet print som standard",
+        OWN,
+        InitiativeStatus.UNDER_WAY,
+        (12, 15),
+        "Alle printere på biblioteket printer på begge sider af papiret, medmindre man vælger andet.",
+    ),
+]
+
+BALLERUP_COMMITMENTS = [
+    "Vi sorterer affald på kontorer og i publikumsområder.",
+    "Vi bruger ikke engangsservice af plast.",
+    "Vi printer dobbeltsidet.",
+    "Vi deler vores workshopmaterialer med andre biblioteker.",
+]
+
+HERLEV_ACTION_PLAN = [
+    DemoInitiative(
+        "Reparationscafé",
+        INVOLVEMENT,
+        InitiativeStatus.UNDER_WAY,
+        (12,),
+        "Borgere lærer hinanden at reparere ting i stedet for at smide dem ud.",
+    ),
+    DemoInitiative(
+        "Læringscirkler på engelsk",
+        OUTREACH,
+        InitiativeStatus.PLANNED,
+        (5, 10),
+        "Online læringscirkler på engelsk, så flere borgere kan være med.",
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -76,6 +196,26 @@ def _library(slug: str, **fields) -> Library:
 def _venue(library: Library, name: str, **fields) -> Venue:
     venue, _created = Venue.objects.get_or_create(library=library, name=name, defaults=fields)
     return venue
+
+
+def _action_plan(
+    library: Library, author: User, initiatives: list[DemoInitiative], commitments: list[str], goals: dict[int, SDG]
+) -> None:
+    """The library's action plan and commitments, each created once (looked up by its text)."""
+    for item in initiatives:
+        if not Initiative.objects.filter(library=library, title=item.title).exists():
+            initiative_create(
+                created_by=author,
+                library=library,
+                title=item.title,
+                area=item.area,
+                status=item.status,
+                sdgs=[goals[number] for number in item.sdgs],
+                description=item.description,
+            )
+    for text in commitments:
+        if not Commitment.objects.filter(library=library, text=text).exists():
+            commitment_create(created_by=author, library=library, text=text)
 
 
 def _local(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
@@ -164,10 +304,13 @@ def seed_demo() -> list[DemoLogin]:
     library_staff_set(library=main_library, user=people["bibliotekar"], role=StaffRole.ADMIN)
     library_staff_set(library=herlev_library, user=people["herlev"], role=StaffRole.STAFF)
 
+    goals = {sdg.number: sdg for sdg in SDG.objects.all()}
+    _action_plan(main_library, people["bibliotekar"], BALLERUP_ACTION_PLAN, BALLERUP_COMMITMENTS, goals)
+    _action_plan(herlev_library, people["herlev"], HERLEV_ACTION_PLAN, [], goals)
+
     if Circle.objects.filter(slug="klimasamtaler-for-60").exists():
         return DEMO_LOGINS
 
-    goals = {sdg.number: sdg for sdg in SDG.objects.all()}
     staff = people["bibliotekar"]
     today = timezone.localdate()
 

@@ -198,6 +198,8 @@ class Meeting(models.Model):
     agenda = models.TextField(_("agenda"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     cancelled = models.BooleanField(_("cancelled"), default=False)
+    # Counts changes of time, place or cancellation, as calendars (iCalendar SEQUENCE) expect.
+    sequence = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     class Meta:
         ordering = ["starts_at"]

@@ -9,7 +9,19 @@ from django.utils import timezone
 from accounts.models import User
 from chat.models import Room
 from circles.models import SDG, Circle, CircleStatus, Meeting, Membership, MembershipRole, MembershipState
-from libraries.models import Library, LibraryStaff, Municipality, Region, StaffRole, Venue
+from libraries.models import (
+    ActionPlanArea,
+    Commitment,
+    Initiative,
+    InitiativeStatus,
+    Library,
+    LibraryStaff,
+    Municipality,
+    Region,
+    StaffRole,
+    Venue,
+)
+from resources.models import Resource, ResourceFormat, Visibility
 
 PASSWORD = "a-long-test-password-42"
 
@@ -104,8 +116,49 @@ class MeetingFactory(factory.django.DjangoModelFactory):
         model = Meeting
 
     circle = factory.SubFactory(CircleFactory)
-    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + datetime.timedelta(days=7)).replace(minute=0, second=0, microsecond=0)
+    )
     ends_at = factory.LazyAttribute(lambda meeting: meeting.starts_at + datetime.timedelta(hours=2))
+
+
+class InitiativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Initiative
+        skip_postgeneration_save = True
+
+    library = factory.SubFactory(LibraryFactory)
+    title = factory.Sequence(lambda n: f"Indsats {n}")
+    description = "Vi gør **noget** for verdensmålene."
+    area = ActionPlanArea.OUTREACH
+    status = InitiativeStatus.PLANNED
+
+    @factory.post_generation
+    def sdgs(initiative, create, extracted, **kwargs):
+        if create and extracted:
+            initiative.sdgs.set(extracted)
+
+
+class CommitmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Commitment
+
+    library = factory.SubFactory(LibraryFactory)
+    text = factory.Sequence(lambda n: f"Vi lover {n} ting.")
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    """A shared link (the factory makes no files)."""
+
+    class Meta:
+        model = Resource
+
+    title = factory.Sequence(lambda n: f"Materiale {n}")
+    url = factory.Sequence(lambda n: f"https://materialer.cirkler.example/{n}")
+    format = ResourceFormat.HANDOUT
+    owner_library = factory.SubFactory(LibraryFactory)
+    visibility = Visibility.PUBLIC
 
 
 def sdg(number: int) -> SDG:

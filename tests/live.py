@@ -9,6 +9,9 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from email import message_from_string
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -42,6 +45,19 @@ class DaphneProcess:
     log_path: Path
     url: str = ""
     env: dict = field(default_factory=dict)
+    mail_dir: Path | None = None
+
+    def mails(self) -> list[EmailMessage]:
+        """The e-mails the process has sent, oldest first (it writes them to files in `mail_dir`)."""
+        if self.mail_dir is None:
+            return []
+        messages = []
+        for path in sorted(self.mail_dir.glob("*.log"), key=lambda path: path.stat().st_mtime_ns):
+            # The file backend separates messages with a line of 79 dashes.
+            for chunk in path.read_text().split("-" * 79):
+                if chunk.strip():
+                    messages.append(message_from_string(chunk.strip(), policy=default_policy))
+        return messages
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -117,10 +133,14 @@ def _wait_until_answers(server: DaphneProcess) -> None:
 
 
 @pytest.fixture(scope="session")
-def daphne_server(request: pytest.FixtureRequest, django_db_setup, django_db_blocker) -> Iterator[DaphneProcess]:
-    """Cirkler served by a real daphne process (HTTP and websockets) on the test database."""
+def daphne_server(
+    request: pytest.FixtureRequest, django_db_setup, django_db_blocker, tmp_path_factory
+) -> Iterator[DaphneProcess]:
+    """Cirkler served by a real daphne process (HTTP and websockets) on the test database; its e-mails go to files."""
+    mail_dir = tmp_path_factory.mktemp("mail")
     with django_db_blocker.unblock():
-        server = start_daphne()
+        server = start_daphne({"EMAIL_URL": f"filemail:///{mail_dir}"})
+    server.mail_dir = mail_dir
     yield server
     server.stop()
 

@@ -34,7 +34,7 @@ def test_home_lists_open_circles_with_goals_and_seats_but_not_drafts(client, cir
 def test_home_in_english_under_en(client, circles_on_home):
     response = client.get("/en/")
     html = response.content.decode()
-    assert '<html lang="en">' in html
+    assert '<html lang="en" class="text-normal">' in html
     assert "13. Climate action" in html
     assert "4 seats left" in html
     assert 'href="/" lang="da" hreflang="da">Dansk</a>' in html
@@ -42,7 +42,7 @@ def test_home_in_english_under_en(client, circles_on_home):
 
 def test_danish_is_the_default_whatever_the_browser_asks_for(client, db):
     response = client.get("/", headers={"accept-language": "en-GB,en;q=0.9"})
-    assert '<html lang="da">' in response.content.decode()
+    assert '<html lang="da" class="text-normal">' in response.content.decode()
     assert "Læringscirkler for en bæredygtig fremtid" in response.content.decode()
 
 

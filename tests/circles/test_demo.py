@@ -65,3 +65,15 @@ def test_seed_demo_refuses_without_debug(db, settings):
     with pytest.raises(CommandError, match="DJANGO_DEBUG"):
         call_command("seed_demo", verbosity=0)
     assert not Circle.objects.exists()
+
+
+def test_demo_libraries_have_action_plans_and_commitments(demo):
+    from libraries.models import ActionPlanArea, Initiative, Library
+
+    ballerup = Library.objects.get(slug="ballerup-bibliotek")
+    assert ballerup.initiatives.count() >= 6
+    assert set(ballerup.initiatives.values_list("area", flat=True)) == set(ActionPlanArea.values)
+    assert ballerup.commitments.count() >= 3
+    assert ballerup.commitments.filter(text__startswith="Vi sorterer affald").exists()
+    assert Library.objects.get(slug="herlev-bibliotek").initiatives.count() == 2
+    assert not Initiative.objects.filter(sdgs__isnull=True).exists()
