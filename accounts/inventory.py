@@ -132,6 +132,42 @@ INVENTORY: list[PersonalData] = [
         _("Your name is removed when you delete your account; the circle stays."),
     ),
     PersonalData(
+        "circles.attendance.user",
+        _("Which meetings you came to"),
+        _("So the facilitator and the library can follow the circle."),
+        _("Until the circle is deleted or you delete your account."),
+    ),
+    PersonalData(
+        "circles.attendance.recorded_by",
+        _("Attendance you recorded as a facilitator"),
+        _("So the circle can see who recorded it."),
+        _("Your name is removed when you delete your account."),
+    ),
+    PersonalData(
+        "circles.feedback.user",
+        _("Your feedback on meetings: a rating and a comment"),
+        _("So facilitators and libraries can make the circles better."),
+        _("The rating and comment stay without your name when you delete your account."),
+    ),
+    PersonalData(
+        "circles.projectaction.owner",
+        _("Actions in project groups that you have taken on"),
+        _("So the group knows who does what."),
+        _("Your name is removed when you delete your account; the action stays."),
+    ),
+    PersonalData(
+        "circles.projectaction.created_by",
+        _("Actions you added to a project group"),
+        _("So the group can see who added them."),
+        _("Your name is removed when you delete your account."),
+    ),
+    PersonalData(
+        "circles.meetingreminder.user",
+        _("Which meeting reminders we have sent you"),
+        _("So you get each reminder once and only once."),
+        UNTIL_DELETED,
+    ),
+    PersonalData(
         "chat.message.author",
         _("The messages you write in discussions"),
         _("So your circle can talk together."),

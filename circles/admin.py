@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import SDG, Circle, Meeting, Membership
+from .models import SDG, Attendance, Circle, Feedback, Meeting, MeetingReminder, Membership, ProjectAction
 
 
 @admin.register(SDG)
@@ -45,3 +45,34 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "state"]
     search_fields = ["user__email", "user__display_name", "circle__title"]
     autocomplete_fields = ["user", "circle"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "user", "present", "recorded_at"]
+    list_filter = ["present", "meeting__circle__host_library"]
+    search_fields = ["user__email", "user__display_name", "meeting__circle__title"]
+    autocomplete_fields = ["user", "recorded_by"]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "rating", "created_at"]
+    list_filter = ["rating", "meeting__circle__host_library"]
+    search_fields = ["comment", "meeting__circle__title"]
+
+
+@admin.register(ProjectAction)
+class ProjectActionAdmin(admin.ModelAdmin):
+    list_display = ["title", "circle", "owner", "due_on", "status"]
+    list_filter = ["status", "sdg"]
+    search_fields = ["title", "description", "circle__title"]
+    autocomplete_fields = ["owner"]
+
+
+@admin.register(MeetingReminder)
+class MeetingReminderAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "user", "starts_at", "sent_at"]
+    list_filter = ["sent_at"]
+    search_fields = ["user__email", "meeting__circle__title"]
+    readonly_fields = ["meeting", "user", "starts_at", "sent_at"]

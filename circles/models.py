@@ -101,6 +101,12 @@ class Circle(models.Model):
         _("seats"), null=True, blank=True, validators=[MinValueValidator(1)], help_text=_("Leave empty for no limit.")
     )
     join_policy = models.CharField(_("joining"), max_length=10, choices=JoinPolicy.choices, default=JoinPolicy.OPEN)
+    reminder_hours = models.PositiveSmallIntegerField(
+        _("reminder, hours before each meeting"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text=_("Members get an e-mail this many hours before each meeting."),
+    )
     status = models.CharField(_("status"), max_length=10, choices=CircleStatus.choices, default=CircleStatus.DRAFT)
     sdgs = models.ManyToManyField(SDG, related_name="circles", verbose_name=_("Sustainable Development Goals"))
     starts_on = models.DateField(_("first meeting"), null=True, blank=True)
@@ -214,3 +220,107 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.circle}: {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+
+class Attendance(models.Model):
+    """Whether a person came to a meeting, as the facilitator recorded it."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("meeting"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("person")
+    )
+    present = models.BooleanField(_("present"), default=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="circles_attendance_once")]
+
+
+class Feedback(models.Model):
+    """A member's rating of a meeting (1–5) and a comment; one per person per meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("meeting"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="feedback",
+        verbose_name=_("person"),
+    )
+    rating = models.PositiveSmallIntegerField(_("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("given"), default=timezone.now)
+
+    class Meta:
+        ordering = ["meeting", "created_at"]
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="circles_feedback_once"),
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="circles_feedback_rating_1_to_5"),
+        ]
+
+
+class ActionStatus(models.TextChoices):
+    TODO = "todo", _("not started")
+    DOING = "doing", _("under way")
+    DONE = "done", _("done")
+
+
+class ProjectAction(models.Model):
+    """Something a project group has decided to do: who does it, by when, and how far it is."""
+
+    circle = models.ForeignKey(
+        Circle, on_delete=models.CASCADE, related_name="actions", verbose_name=_("project group")
+    )
+    title = models.CharField(_("what"), max_length=200)
+    description = models.TextField(_("details"), blank=True)
+    sdg = models.ForeignKey(
+        SDG, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("goal")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="project_actions",
+        verbose_name=_("who does it"),
+    )
+    due_on = models.DateField(_("by when"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ActionStatus.choices, default=ActionStatus.TODO)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("added by")
+    )
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["status", "due_on", "pk"]
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+
+
+class MeetingReminder(models.Model):
+    """The reminder e-mail for one person about one meeting at one time: the row makes it exactly once.
+
+    `starts_at` is the meeting's time when the reminder was due, so a moved meeting gets a new one.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("meeting"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_reminders", verbose_name=_("person")
+    )
+    starts_at = models.DateTimeField(_("meeting time it was about"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("meeting reminder")
+        verbose_name_plural = _("meeting reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user", "starts_at"], name="circles_reminder_once"),
+        ]
