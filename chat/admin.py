@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Message, Room
+from .models import Message, Reaction, ReadState, Room
 
 
 @admin.register(Room)
@@ -16,3 +16,15 @@ class MessageAdmin(admin.ModelAdmin):
     list_filter = ["room"]
     search_fields = ["body", "author__email", "author__display_name"]
     readonly_fields = ["room", "seq", "client_id", "author", "created_at"]
+
+
+@admin.register(Reaction)
+class ReactionAdmin(admin.ModelAdmin):
+    list_display = ["message", "user", "emoji", "created_at"]
+    raw_id_fields = ["message", "user"]
+
+
+@admin.register(ReadState)
+class ReadStateAdmin(admin.ModelAdmin):
+    list_display = ["room", "user", "last_read_seq", "updated_at"]
+    raw_id_fields = ["room", "user"]

@@ -1,5 +1,9 @@
 """Websocket routes. The room consumer and its protocol live in chat.consumers and chat.protocol."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-websocket_urlpatterns: list[URLPattern] = []
+from .consumers import RoomConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/rooms/<int:room_id>/", RoomConsumer.as_asgi()),
+]

@@ -39,23 +39,23 @@ def test_the_same_client_id_from_two_people_is_two_messages(circle, member, faci
 
 
 @pytest.mark.parametrize(
-    ("state", "muted"),
+    ("state", "muted", "code"),
     [
-        (None, False),
-        (MembershipState.PENDING, False),
-        (MembershipState.WAITLISTED, False),
-        (MembershipState.BANNED, False),
-        (MembershipState.REMOVED, False),
-        (MembershipState.ACTIVE, True),
+        (None, False, "not_a_member"),
+        (MembershipState.PENDING, False, "not_a_member"),
+        (MembershipState.WAITLISTED, False, "not_a_member"),
+        (MembershipState.BANNED, False, "not_a_member"),
+        (MembershipState.REMOVED, False, "not_a_member"),
+        (MembershipState.ACTIVE, True, "muted"),
     ],
 )
-def test_only_active_unmuted_members_post(circle, user, state, muted):
+def test_only_active_unmuted_members_post(circle, user, state, muted, code):
     if state is not None:
         muted_until = timezone.now() + timezone.timedelta(hours=1) if muted else None
         factories.MembershipFactory(circle=circle, user=user, state=state, muted_until=muted_until)
     with pytest.raises(ServiceError) as refused:
         message_post(room=circle.room, author=user, body="Hej", client_id=uuid.uuid4())
-    assert refused.value.code == "not_a_member"
+    assert refused.value.code == code
     assert not Message.objects.exists()
 
 
@@ -104,3 +104,170 @@ def test_concurrent_senders_get_gapless_unique_seq(sdgs):
     assert failures == []
     seqs = sorted(Message.objects.filter(room=room).values_list("seq", flat=True))
     assert seqs == list(range(1, len(authors) * per_author + 1))
+
+
+# ---------------------------------------------------------------------------- events after commit
+
+
+@pytest.fixture
+def room_listener(settings, circle):
+    """A channel in the circle's room group on the in-memory layer; returns a function reading its events."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from chat.groups import room_group_name
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(room_group_name(circle.room.pk), channel)
+
+    def events() -> list[dict]:
+        received = []
+        while True:
+            try:
+                received.append(_receive_now(layer, channel))
+            except LookupError:
+                return received
+
+    return events
+
+
+def _receive_now(layer, channel: str) -> dict:
+    """The next event already queued for the channel, or LookupError."""
+    queue = layer.channels.get(channel)
+    if not queue or queue.empty():
+        raise LookupError(channel)
+    _expiry, event = queue.get_nowait()
+    return event
+
+
+def test_a_new_message_is_published_once_after_commit(
+    circle, member, room_listener, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        message, _created = message_post(room=circle.room, author=member, body="Hej *alle*", client_id=uuid.uuid4())
+        assert room_listener() == []
+    for callback in callbacks:
+        callback()
+    [event] = room_listener()
+    assert event["type"] == "chat.message"
+    assert event["new"] is True
+    assert event["message"]["seq"] == message.seq
+    assert "html" not in event["message"]
+    assert set(event["html"]) == {"da", "en"}
+    assert "<em>alle</em>" in event["html"]["da"]
+
+
+def test_a_repeated_client_id_publishes_nothing(circle, member, room_listener, django_capture_on_commit_callbacks):
+    client_id = uuid.uuid4()
+    message_post(room=circle.room, author=member, body="Hej", client_id=client_id)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        message_post(room=circle.room, author=member, body="Hej", client_id=client_id)
+    assert callbacks == []
+    assert room_listener() == []
+
+
+def test_a_refused_message_stores_and_publishes_nothing(
+    circle, member, room_listener, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(ServiceError):
+        message_post(room=circle.room, author=member, body="   ", client_id=uuid.uuid4())
+    assert callbacks == []
+    assert room_listener() == []
+
+
+def test_a_broadcast_that_fails_leaves_the_message_stored(
+    circle, member, monkeypatch, django_capture_on_commit_callbacks
+):
+    from chat import services
+
+    def redis_is_down(*args, **kwargs):
+        raise ConnectionError("channel layer down")
+
+    monkeypatch.setattr(services, "message_event", redis_is_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        message, created = message_post(room=circle.room, author=member, body="Hej", client_id=uuid.uuid4())
+    assert created
+    assert Message.objects.filter(pk=message.pk).exists()
+
+
+# ---------------------------------------------------------------------------- edit, delete, reactions, read state
+
+
+def test_edit_changes_own_text_and_marks_it_edited(circle, member, django_capture_on_commit_callbacks):
+    from chat.services import message_edit
+
+    message, _created = message_post(room=circle.room, author=member, body="Hej", client_id=uuid.uuid4())
+    with django_capture_on_commit_callbacks() as callbacks:
+        message_edit(message=message, editor=member, body="  Hej igen ")
+    message.refresh_from_db()
+    assert (message.body, message.edited_at is not None, len(callbacks)) == ("Hej igen", True, 1)
+    with django_capture_on_commit_callbacks() as callbacks:
+        message_edit(message=message, editor=member, body="Hej igen")
+    assert callbacks == []
+
+
+def test_delete_is_soft_and_a_second_delete_changes_nothing(circle, member, facilitator):
+    from chat.services import message_delete
+
+    message, _created = message_post(room=circle.room, author=member, body="Hej", client_id=uuid.uuid4())
+    message_delete(message=message, deleted_by=facilitator)
+    message.refresh_from_db()
+    assert (message.deleted_by, message.removed_by_facilitator, message.body) == (facilitator, True, "Hej")
+    first_deleted_at = message.deleted_at
+    message_delete(message=message, deleted_by=member)
+    message.refresh_from_db()
+    assert (message.deleted_at, message.deleted_by) == (first_deleted_at, facilitator)
+
+
+def test_staff_of_the_host_library_may_remove_messages_a_member_may_not(circle, member, library_staff):
+    from chat.services import message_delete
+
+    other = factories.MembershipFactory(circle=circle).user
+    message, _created = message_post(room=circle.room, author=member, body="Hej", client_id=uuid.uuid4())
+    with pytest.raises(ServiceError) as refused:
+        message_delete(message=message, deleted_by=other)
+    assert refused.value.code == "not_allowed"
+    message_delete(message=message, deleted_by=library_staff)
+    message.refresh_from_db()
+    assert message.removed_by_facilitator
+
+
+def test_reactions_toggle_and_count_per_emoji(circle, member, facilitator):
+    from chat.models import Reaction
+    from chat.services import reaction_toggle
+
+    message, _created = message_post(room=circle.room, author=member, body="Hej", client_id=uuid.uuid4())
+    assert reaction_toggle(message=message, user=member, emoji="🎉") is True
+    assert reaction_toggle(message=message, user=facilitator, emoji="🎉") is True
+    assert reaction_toggle(message=message, user=facilitator, emoji="👍") is True
+    assert reaction_toggle(message=message, user=member, emoji="🎉") is False
+    message = Message.objects.prefetch_related("reactions").get(pk=message.pk)
+    assert message.reaction_summary == [
+        {"emoji": "👍", "count": 1, "users": [facilitator.pk]},
+        {"emoji": "🎉", "count": 1, "users": [facilitator.pk]},
+    ]
+    assert Reaction.objects.count() == 2
+    with pytest.raises(ServiceError) as refused:
+        reaction_toggle(message=message, user=member, emoji="🍕")
+    assert refused.value.code == "invalid_field"
+
+
+def test_read_state_moves_forward_only(circle, member):
+    from chat.selectors import last_read_seq
+    from chat.services import read_mark
+
+    for _number in range(3):
+        message_post(room=circle.room, author=member, body="Hej", client_id=uuid.uuid4())
+    assert read_mark(room=circle.room, user=member, seq=2) == 2
+    assert read_mark(room=circle.room, user=member, seq=1) == 2
+    assert read_mark(room=circle.room, user=member, seq=10) == 3
+    assert last_read_seq(room=circle.room, user=member) == 3
+
+
+def test_only_members_mark_a_room_read(circle, user):
+    from chat.services import read_mark
+
+    with pytest.raises(ServiceError):
+        read_mark(room=circle.room, user=user, seq=1)

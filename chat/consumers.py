@@ -1,0 +1,288 @@
+"""The room socket: checks access, reads client frames through chat.protocol and calls chat.services."""
+
+import functools
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import parse_qs
+
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
+
+from accounts.permissions import may_read_room
+from config.errors import ServiceError
+
+from . import protocol, selectors, services
+from .groups import room_group_name, user_group_name
+from .models import Room
+from .presenters import author_of, message_payload
+from .protocol import CloseCode, ErrorCode, PresenceAction, ProtocolError
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class AccessLost(Exception):
+    """The person is no longer an active member: the socket closes with 4403."""
+
+
+ACKNOWLEDGED_KEPT = 100
+
+
+def socket_language(scope: dict) -> str:
+    """The language of `html` and `detail` on this socket: ?lang=<code> when the site has it, else the default."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    requested = (query.get("lang") or [""])[0]
+    known = {code for code, _name in settings.LANGUAGES}
+    return requested if requested in known else settings.LANGUAGE_CODE
+
+
+class RoomConsumer(AsyncJsonWebsocketConsumer):
+    """One person's socket in one room: /ws/rooms/<room_id>/."""
+
+    room: Room | None = None
+    closing = False
+
+    async def connect(self) -> None:
+        self.language = socket_language(self.scope)
+        self.limiter = protocol.RateLimiter(getattr(settings, "CHAT_RATE_LIMITS", protocol.RATE_LIMITS), time.monotonic)
+        self.present: dict[str, protocol.Author] = {}
+        # What this socket last sent its person directly after their own change, by seq: the
+        # broadcast of the same state is then not sent to them a second time.
+        self.acknowledged: dict[int, dict] = {}
+        user = self.scope.get("user")
+        # Anonymous first: someone without a session learns nothing about which rooms exist.
+        if user is None or not user.is_authenticated:
+            return await self._refuse(CloseCode.NOT_LOGGED_IN)
+        room, allowed = await database_sync_to_async(self._room_and_access)(
+            user, int(self.scope["url_route"]["kwargs"]["room_id"])
+        )
+        if room is None:
+            return await self._refuse(CloseCode.NO_SUCH_ROOM)
+        if not allowed:
+            return await self._refuse(CloseCode.FORBIDDEN)
+        self.user, self.room = user, room
+        # Accept, then join the groups; the client's `resume` is handled only after this returns,
+        # so nothing stored from here on can fall between the history and the live messages.
+        await self.accept()
+        self.groups = [room_group_name(room.pk), user_group_name(user.pk)]
+        for group in self.groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.present[self.channel_name] = author_of(user)
+        await services.presence_publish(
+            room_id=room.pk, user=user, channel=self.channel_name, action=PresenceAction.JOIN
+        )
+        await self.send_json(protocol.presence_frame(self._present_users()))
+
+    @staticmethod
+    def _room_and_access(user, room_id: int) -> tuple[Room | None, bool]:
+        room = selectors.room_get(room_id=room_id)
+        return room, room is not None and may_read_room(user, room)
+
+    async def _refuse(self, code: CloseCode) -> None:
+        # Accept first: a close before the handshake reaches a browser as a plain failure, without the code.
+        await self.accept()
+        await self._close(code)
+
+    async def _close(self, code: CloseCode) -> None:
+        if not self.closing:
+            self.closing = True
+            await self.close(code=int(code))
+
+    async def disconnect(self, code: int) -> None:
+        if self.room is not None:
+            await services.presence_publish(
+                room_id=self.room.pk, user=self.user, channel=self.channel_name, action=PresenceAction.LEAVE
+            )
+
+    async def dispatch(self, message: dict) -> None:
+        # An event type this socket does not know (a newer process, a stray sender) is logged, never a crash.
+        if not hasattr(self, get_handler_name(message)):
+            logger.warning("chat: no handler for event %r", message.get("type"))
+            return
+        await super().dispatch(message)
+
+    # ------------------------------------------------------------------------ client frames
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.closing or self.room is None:
+            return
+        if not self.limiter.allow(None):
+            return await self._send_error(ProtocolError(ErrorCode.RATE_LIMITED))
+        try:
+            if text_data is None:
+                raise ProtocolError(ErrorCode.BAD_FRAME)
+            frame = protocol.parse_client_frame(text_data)
+        except ProtocolError as refused:
+            return await self._send_error(refused)
+        ref = protocol.frame_ref(frame)
+        if not self.limiter.allow(frame.type):
+            return await self._send_error(ProtocolError(ErrorCode.RATE_LIMITED, frame=frame.type, ref=ref))
+        try:
+            await self.frame_handlers[type(frame)](self, frame)
+        except AccessLost:
+            await self._close(CloseCode.FORBIDDEN)
+        except ProtocolError as refused:
+            await self._send_error(refused)
+        except ServiceError as refused:
+            code = ErrorCode(refused.code) if refused.code in ErrorCode.__members__.values() else ErrorCode.SERVER_ERROR
+            await self._send_error(ProtocolError(code, frame=frame.type, ref=ref), detail=refused.message)
+        except Exception:
+            logger.exception("chat: a %s frame failed in room %s", frame.type, self.room.pk)
+            await self._send_error(ProtocolError(ErrorCode.SERVER_ERROR, frame=frame.type, ref=ref))
+
+    async def _send_error(self, error: ProtocolError, detail: object = None) -> None:
+        with translation.override(self.language):
+            await self.send_json(protocol.error_frame(error, None if detail is None else str(detail)))
+
+    async def _checked(self, action: Callable[..., T], *args: Any) -> T:
+        """Run `action` in the database thread after checking, in the same hop, that the person still has access."""
+        return await database_sync_to_async(self._checked_sync)(action, *args)
+
+    def _checked_sync(self, action: Callable[..., T], *args: Any) -> T:
+        if not may_read_room(self.user, self.room):
+            raise AccessLost
+        return action(*args)
+
+    async def on_send(self, frame: protocol.Send) -> None:
+        await self._acknowledge(await self._checked(self._post, frame))
+
+    async def _acknowledge(self, payload: protocol.MessagePayload) -> None:
+        """Answer the person's own change with the message as it is now (their acknowledgement)."""
+        if len(self.acknowledged) >= ACKNOWLEDGED_KEPT:
+            self.acknowledged.clear()
+        self.acknowledged[payload["seq"]] = {key: value for key, value in payload.items() if key != "html"}
+        await self.send_json(protocol.message_frame(payload))
+
+    def _post(self, frame: protocol.Send) -> protocol.MessagePayload:
+        reply_to = None
+        if frame.reply_to is not None:
+            reply_to = selectors.message_in_room(room=self.room, message_id=frame.reply_to)
+            if reply_to is None:
+                raise ProtocolError(
+                    ErrorCode.NO_SUCH_MESSAGE, field="reply_to", frame=frame.type, ref=str(frame.client_id)
+                )
+        message, _created = services.message_post(
+            room=self.room, author=self.user, body=frame.body, client_id=frame.client_id, reply_to=reply_to
+        )
+        return self._payload(message.pk)
+
+    def _payload(self, message_id: int) -> protocol.MessagePayload:
+        message = selectors.message_in_room(room=self.room, message_id=message_id)
+        return message_payload(message, language=self.language)
+
+    async def on_resume(self, frame: protocol.Resume) -> None:
+        after = frame.after
+        while True:
+            room_last_seq, payloads = await self._checked(self._batch, after)
+            for payload in payloads:
+                await self.send_json(protocol.message_frame(payload))
+            if len(payloads) < protocol.RESUME_BATCH:
+                # A short batch holds every message up to the last seq read before it (seqs commit in order).
+                last_seq = payloads[-1]["seq"] if payloads else min(after, room_last_seq)
+                break
+            after = payloads[-1]["seq"]
+        await self.send_json(protocol.resumed_frame(last_seq))
+
+    def _batch(self, after: int) -> tuple[int, list[protocol.MessagePayload]]:
+        room_last_seq = Room.objects.filter(pk=self.room.pk).values_list("last_seq", flat=True).get()
+        messages = selectors.messages_after(room=self.room, after_seq=after, limit=protocol.RESUME_BATCH)
+        return room_last_seq, [message_payload(message, language=self.language) for message in messages]
+
+    async def on_edit(self, frame: protocol.Edit) -> None:
+        await self._acknowledge(await self._checked(self._edit, frame))
+
+    def _edit(self, frame: protocol.Edit) -> protocol.MessagePayload:
+        message = self._message(frame)
+        services.message_edit(message=message, editor=self.user, body=frame.body)
+        return self._payload(message.pk)
+
+    async def on_delete(self, frame: protocol.Delete) -> None:
+        await self._acknowledge(await self._checked(self._delete, frame))
+
+    def _delete(self, frame: protocol.Delete) -> protocol.MessagePayload:
+        message = self._message(frame)
+        services.message_delete(message=message, deleted_by=self.user)
+        return self._payload(message.pk)
+
+    async def on_react(self, frame: protocol.React) -> None:
+        await self._acknowledge(await self._checked(self._react, frame))
+
+    def _react(self, frame: protocol.React) -> protocol.MessagePayload:
+        message = self._message(frame)
+        services.reaction_toggle(message=message, user=self.user, emoji=frame.emoji)
+        return self._payload(message.pk)
+
+    def _message(self, frame: protocol.Edit | protocol.Delete | protocol.React):
+        message = selectors.message_in_room(room=self.room, message_id=frame.id)
+        if message is None:
+            raise ProtocolError(ErrorCode.NO_SUCH_MESSAGE, field="id", frame=frame.type, ref=frame.id)
+        return message
+
+    async def on_typing(self, frame: protocol.Typing) -> None:
+        await self._checked(lambda: None)
+        await services.typing_publish(room_id=self.room.pk, user=self.user, channel=self.channel_name)
+
+    async def on_read(self, frame: protocol.Read) -> None:
+        await self._checked(functools.partial(services.read_mark, room=self.room, user=self.user, seq=frame.seq))
+
+    frame_handlers = {
+        protocol.Send: on_send,
+        protocol.Resume: on_resume,
+        protocol.Edit: on_edit,
+        protocol.Delete: on_delete,
+        protocol.React: on_react,
+        protocol.Typing: on_typing,
+        protocol.Read: on_read,
+    }
+
+    # ------------------------------------------------------------------------ channel-layer events
+
+    async def chat_message(self, event: dict) -> None:
+        if self.closing:
+            return
+        payload = event["message"]
+        if self.acknowledged.get(payload["seq"]) == payload:
+            del self.acknowledged[payload["seq"]]
+            return
+        html = event["html"].get(self.language) or next(iter(event["html"].values()))
+        await self.send_json(protocol.message_frame({**payload, "html": html}))
+
+    async def chat_presence(self, event: dict) -> None:
+        channel = event["channel"]
+        if self.closing or channel == self.channel_name:
+            return
+        if event["action"] == PresenceAction.LEAVE:
+            if self.present.pop(channel, None) is None:
+                return
+        else:
+            self.present[channel] = event["user"]
+            if event["action"] == PresenceAction.JOIN:
+                await services.presence_publish(
+                    room_id=self.room.pk,
+                    user=self.user,
+                    channel=self.channel_name,
+                    action=PresenceAction.HERE,
+                    to_channel=channel,
+                )
+        await self.send_json(protocol.presence_frame(self._present_users()))
+
+    def _present_users(self) -> list[protocol.Author]:
+        users = {user["id"]: user for user in self.present.values()}
+        return sorted(users.values(), key=lambda user: (user["name"].casefold(), user["id"]))
+
+    async def chat_typing(self, event: dict) -> None:
+        if not self.closing and event["user"]["id"] != self.user.pk:
+            await self.send_json(protocol.typing_frame(event["user"]))
+
+    async def account_closed(self, event: dict) -> None:
+        await self._close(CloseCode.FORBIDDEN)
+
+    async def membership_revoked(self, event: dict) -> None:
+        if self.room is not None and event.get("circle_id") == self.room.circle_id:
+            await self._close(CloseCode.FORBIDDEN)

@@ -1,0 +1,69 @@
+"""Fuzzed frames through a real room socket: no crash, an error frame for each bad one, no half-stored message."""
+
+import json
+
+import pytest
+from asgiref.sync import async_to_sync
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chat import protocol
+from chat.models import Message, Room
+from chat.protocol import ProtocolError, parse_client_frame
+
+from .conftest import joined
+from .test_protocol import frame_texts
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_memory_layer")]
+
+
+def is_valid(text: str) -> bool:
+    try:
+        parse_client_frame(text)
+    except ProtocolError:
+        return False
+    return True
+
+
+# A frame whose only answer is `resumed`: what arrives before it answers the fuzzed frame.
+SENTINEL = {"type": "resume", "after": 2**62}
+
+
+async def exchange(user, room: Room, texts: list[str]) -> None:
+    socket = await joined(user, room.pk)
+    for text in texts:
+        await socket.send(text)
+        await socket.send(SENTINEL)
+        frames = await socket.receive_until("resumed")
+        errors = [frame for frame in frames if frame["type"] == "error"]
+        # A bad frame gets exactly one error; a valid one at most one (a service may still refuse it).
+        assert len(errors) == 1 if not is_valid(text) else len(errors) <= 1, (text, frames)
+        for frame in frames:
+            assert frame["type"] in ("message", "error", "resumed", "presence", "typing"), frame
+    assert await socket.drain(quiet=0.05) is not None
+    assert socket.close_code is None
+    await socket.close()
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(texts=st.lists(frame_texts.filter(lambda text: len(text) < 5000), min_size=1, max_size=6))
+def test_fuzzed_frames_never_crash_the_socket_or_half_store_a_message(member, circle, texts):
+    room = circle.room
+    async_to_sync(exchange)(member, room, texts)
+    room.refresh_from_db()
+    seqs = list(Message.objects.filter(room=room).order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, room.last_seq + 1))
+    assert all(message.body.strip() for message in Message.objects.filter(room=room))
+
+
+def test_valid_sends_among_fuzz_are_stored_once(member, circle):
+    """A sanity check that the fuzz above reaches the storing path, not only refusals."""
+    text = json.dumps({"type": "send", "client_id": "3f0c1f5e-8a0b-4c4e-9d55-0c3b7f0e2a11", "body": "hej"})
+    async_to_sync(exchange)(member, circle.room, [text, text])
+    assert Message.objects.filter(room=circle.room).count() == 1
+    assert protocol.MAX_BODY_CHARS == 4000
