@@ -19,8 +19,8 @@ install: $(STAMP)
 run: $(STAMP)
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo
-	@echo "Cirkler runs at http://127.0.0.1:8000 (Ctrl-C stops the site and the worker)"
-	$(DEV_ENV) sh -c 'trap "kill 0" INT TERM EXIT; $(PY) manage.py db_worker & $(VENV)/bin/daphne -b 127.0.0.1 -p 8000 config.asgi:application'
+	@echo "Cirkler runs at http://127.0.0.1:8000 (Ctrl-C stops the site, the worker and the reminder check)"
+	$(DEV_ENV) sh -c 'trap "kill 0" INT TERM EXIT; $(PY) manage.py db_worker & $(PY) manage.py circles_schedule_reminders --every 300 & $(VENV)/bin/daphne -b 127.0.0.1 -p 8000 config.asgi:application'
 
 ## The whole test suite; PYTEST_ARGS passes options on (a single test: make test PYTEST_ARGS="tests/test_pages.py -k home")
 test: $(STAMP)

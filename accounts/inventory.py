@@ -180,6 +180,18 @@ INVENTORY: list[PersonalData] = [
         _("Your name is removed when you delete your account."),
     ),
     PersonalData(
+        "chat.reaction.user",
+        _("Your reactions to messages"),
+        _("So the circle sees who liked or agreed with a message."),
+        UNTIL_DELETED,
+    ),
+    PersonalData(
+        "chat.readstate.user",
+        _("How far you have read each discussion"),
+        _("To show you which messages are new."),
+        UNTIL_DELETED,
+    ),
+    PersonalData(
         "resources.resource.created_by",
         _("The materials you shared"),
         _("So people know who shared them."),

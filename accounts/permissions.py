@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from chat.models import Room
 from chat.selectors import room_membership
-from circles.models import Circle, Membership, MembershipRole, MembershipState
+from circles.models import Circle, CircleKind, CircleStatus, Meeting, Membership, MembershipRole, MembershipState
 from libraries.models import Library, LibraryStaff, StaffRole
 from resources.models import Resource
 
@@ -77,8 +77,60 @@ def may_post_in_room(user: Person, room: Room) -> bool:
     return membership is not None and (membership.muted_until is None or membership.muted_until <= timezone.now())
 
 
+def may_read_room(user: Person, room: Room) -> bool:
+    """Open the circle's discussion (its socket and its pages): active members, muted or not."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return room_membership(user, room) is not None
+
+
+def may_moderate_room(user: Person, room: Room) -> bool:
+    """Remove anyone's message in the circle's discussion: those who run the circle."""
+    return may_manage_circle(user, room.circle)
+
+
 def may_share_resource(user: Person, resource: Resource) -> bool:
     """Share material owned by a library: its staff; for a circle's material, also whoever runs that circle."""
     if is_library_staff(user, resource.owner_library):
         return True
     return resource.circle is not None and may_manage_circle(user, resource.circle)
+
+
+def may_view_circle(user: Person, circle: Circle) -> bool:
+    """See a circle and its meetings: anyone once it is open or running (or finished); a draft only those who run it."""
+    if circle.status in (CircleStatus.OPEN, CircleStatus.RUNNING, CircleStatus.FINISHED):
+        return True
+    return may_manage_circle(user, circle)
+
+
+def _is_active_member(user: Person, circle: Circle, *, role: MembershipRole | None = None) -> bool:
+    if not user.is_authenticated:
+        return False
+    memberships = Membership.objects.filter(circle=circle, user=user, state=MembershipState.ACTIVE)
+    if role is not None:
+        memberships = memberships.filter(role=role)
+    return memberships.exists()
+
+
+def may_see_online_link(user: Person, circle: Circle) -> bool:
+    """See the link to a circle's online meetings: its active members and facilitators, and staff of its library."""
+    return _is_active_member(user, circle) or may_manage_circle(user, circle)
+
+
+def may_read_meeting_notes(user: Person, circle: Circle) -> bool:
+    """Read the notes of a circle's meetings: the same people who may join them online."""
+    return may_see_online_link(user, circle)
+
+
+def may_give_feedback(user: Person, meeting: Meeting) -> bool:
+    """Rate a meeting: the circle's active members (not the facilitators who ran it, not staff)."""
+    return _is_active_member(user, meeting.circle, role=MembershipRole.MEMBER)
+
+
+def may_edit_project_actions(user: Person, circle: Circle) -> bool:
+    """Add, change and delete a project group's actions: its active members and facilitators, staff of its host library."""
+    if circle.kind != CircleKind.PROJECT_GROUP or not user.is_authenticated:
+        return False
+    return is_library_staff(user, circle.host_library) or _is_active_member(user, circle)

@@ -32,8 +32,19 @@ from libraries.services import commitment_create, initiative_create, library_sta
 from resources.models import Licence, ResourceFormat, Visibility
 from resources.services import resource_create_link
 
-from .models import SDG, Audience, Circle, CircleKind, CircleStatus, JoinPolicy, Language, MeetingFormat
-from .services import circle_create, facilitator_appoint, meeting_create, membership_join
+from .models import (
+    SDG,
+    ActionStatus,
+    Audience,
+    Circle,
+    CircleKind,
+    CircleStatus,
+    JoinPolicy,
+    Language,
+    MeetingFormat,
+    ProjectAction,
+)
+from .services import circle_create, facilitator_appoint, meeting_create, membership_join, project_action_create
 
 DEMO_PASSWORD = "cirkler-demo"
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -309,6 +320,7 @@ def seed_demo() -> list[DemoLogin]:
     _action_plan(herlev_library, people["herlev"], HERLEV_ACTION_PLAN, [], goals)
 
     if Circle.objects.filter(slug="klimasamtaler-for-60").exists():
+        _project_group_actions(people, goals)
         return DEMO_LOGINS
 
     staff = people["bibliotekar"]
@@ -449,6 +461,26 @@ def seed_demo() -> list[DemoLogin]:
         rhythm="Thursdays 19–20:30",
     )
     circle(
+        "klimacafe-online",
+        [people["facilitator"]],
+        [people["inger"]],
+        meetings=4,
+        weekday=0,
+        hour=19,
+        host_library=main_library,
+        title="Klimacafé online",
+        description="Tag en kop kaffe med hjemmefra: vi mødes på skærmen og taler om små klimahandlinger i hverdagen. "
+        "Vi hjælper gerne med at komme på første gang.",
+        sdgs=[goals[13], goals[7]],
+        audience=Audience.SENIORS,
+        format=MeetingFormat.ONLINE,
+        online_url="https://meet.cirkler.example/klimacafe",
+        capacity=10,
+        status=CircleStatus.OPEN,
+        starts_on=_next_weekday(today, 0),
+        rhythm="Mandage kl. 19–21",
+    )
+    circle(
         "reparationscafe",
         [people["facilitator"]],
         [people["medlem"], people["inger"], people["karl"], people["sofie"]],
@@ -531,4 +563,72 @@ def seed_demo() -> list[DemoLogin]:
         visibility=Visibility.CIRCLE,
         licence=Licence.CC_BY_SA,
     )
+    _project_group_actions(people, goals)
     return DEMO_LOGINS
+
+
+@dataclass(frozen=True)
+class DemoAction:
+    title: str
+    owner: str
+    sdg: int
+    status: ActionStatus
+    due_in_days: int
+    description: str
+
+
+WATER_GROUP_ACTIONS = [
+    DemoAction(
+        "Kortlæg affald langs Harrestrup Å",
+        "karl",
+        6,
+        ActionStatus.DONE,
+        -7,
+        "Vi gik strækningen fra Ballerup til Herlev og noterede, hvor der ligger mest affald.",
+    ),
+    DemoAction(
+        "Lån gribetænger og sække i Herlev",
+        "frivillig",
+        17,
+        ActionStatus.DOING,
+        5,
+        "Herlev Bibliotek låner os udstyr til oprydningsdagen.",
+    ),
+    DemoAction(
+        "Fælles oprydningsdag ved broen",
+        "medlem",
+        14,
+        ActionStatus.TODO,
+        14,
+        "Alle tre kommuner mødes ved broen kl. 13. Tag gummistøvler med.",
+    ),
+    DemoAction(
+        "Del billeder af fundene i gruppens materialer",
+        "sofie",
+        6,
+        ActionStatus.TODO,
+        21,
+        "",
+    ),
+]
+
+
+def _project_group_actions(people: dict[str, User], goals: dict[int, SDG]) -> None:
+    """The cross-municipality project group's actions, each created once (looked up by its title)."""
+    group = Circle.objects.filter(slug="renere-vandloeb-paa-tvaers").first()
+    if group is None:
+        return
+    today = timezone.localdate()
+    for item in WATER_GROUP_ACTIONS:
+        if ProjectAction.objects.filter(circle=group, title=item.title).exists():
+            continue
+        project_action_create(
+            created_by=people["facilitator"],
+            circle=group,
+            title=item.title,
+            description=item.description,
+            sdg=goals[item.sdg],
+            owner=people[item.owner],
+            due_on=today + datetime.timedelta(days=item.due_in_days),
+            status=item.status,
+        )

@@ -240,6 +240,9 @@ class Attendance(models.Model):
         verbose_name_plural = _("attendance")
         constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="circles_attendance_once")]
 
+    def __str__(self) -> str:
+        return f"{self.user} at {self.meeting}"
+
 
 class Feedback(models.Model):
     """A member's rating of a meeting (1–5) and a comment; one per person per meeting."""
@@ -264,6 +267,9 @@ class Feedback(models.Model):
             models.UniqueConstraint(fields=["meeting", "user"], name="circles_feedback_once"),
             models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="circles_feedback_rating_1_to_5"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 for {self.meeting}"
 
 
 class ActionStatus(models.TextChoices):
@@ -304,6 +310,9 @@ class ProjectAction(models.Model):
         verbose_name = _("action")
         verbose_name_plural = _("actions")
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class MeetingReminder(models.Model):
     """The reminder e-mail for one person about one meeting at one time: the row makes it exactly once.
@@ -324,3 +333,6 @@ class MeetingReminder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "user", "starts_at"], name="circles_reminder_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"Reminder to {self.user} about {self.meeting}"

@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts.views import privacy
-from circles.views import person_calendar
+from circles.views import my_page_view, person_calendar
 
 from . import views
 
@@ -26,10 +26,12 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("tilgaengelighed/", views.accessibility_statement, name="accessibility"),
     path("privatliv/", privacy, name="privacy"),
+    path("min-side/", my_page_view, name="my_page"),
     path("konto/", include("accounts.urls")),
     path("konto/", include("allauth.urls")),
     path("cirkler/", include("circles.urls")),
     path("biblioteker/", include("libraries.urls")),
+    path("samtale/", include("chat.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from circles.models import SDG, Circle
-from circles.selectors import VISIBLE_STATUSES
+from circles.selectors import VISIBLE_STATUSES, project_groups_of_library
 from resources.models import Resource, Visibility
 
 from .models import ActionPlanArea, Initiative, Library
@@ -27,7 +27,8 @@ def library_get_public(*, slug: str) -> Library:
     """A library with everything its public page shows, in a constant number of queries.
 
     Adds `visible_circles`, `public_resources`, `action_plan` (the parts that have
-    initiatives, in the certification model's order) and `commitment_list`.
+    initiatives, in the certification model's order), `commitment_list` and `project_groups` (the project
+    groups it hosts or is a partner in, each with its `open_actions`).
     """
     library = (
         Library.objects.select_related("municipality")
@@ -53,6 +54,7 @@ def library_get_public(*, slug: str) -> Library:
         .get(slug=slug)
     )
     library.action_plan = action_plan_parts(library.initiative_list)
+    library.project_groups = project_groups_of_library(library=library)
     return library
 
 

@@ -105,3 +105,10 @@ def facilitator(circle):
     from circles.models import MembershipRole
 
     return factories.MembershipFactory(circle=circle, role=MembershipRole.FACILITATOR).user
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API keeps an event loop in the main thread for the
+    rest of the session, which async tests (WebsocketCommunicator) cannot run beside."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

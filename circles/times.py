@@ -1,0 +1,27 @@
+"""Meeting times: people plan in Copenhagen wall-clock time; the database keeps UTC."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.utils import formats, timezone
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+
+
+class NonexistentTime(ValueError):
+    """A wall-clock time the clocks skip (the night summer time starts)."""
+
+
+def local_datetime(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    """The moment it is `time` on `day` in Copenhagen, in UTC; the same wall-clock time in summer and winter."""
+    local = datetime.datetime.combine(day, time, tzinfo=COPENHAGEN)
+    moment = local.astimezone(datetime.UTC)
+    # A skipped time (02:30 on the last Sunday of March) comes back as another wall-clock time.
+    if moment.astimezone(COPENHAGEN).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise NonexistentTime(local.isoformat())
+    return moment
+
+
+def format_moment(moment: datetime.datetime) -> str:
+    """A meeting time for people, in Copenhagen time and the active language: "4. marts 2025 10:00"."""
+    return formats.date_format(timezone.localtime(moment, COPENHAGEN), "DATETIME_FORMAT")
