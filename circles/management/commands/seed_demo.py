@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from circles.demo import DEMO_PASSWORD, seed_demo
 
@@ -15,7 +16,9 @@ class Command(BaseCommand):
     def handle(self, *args, force: bool = False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("The demo data has well-known passwords. Load it only with DJANGO_DEBUG=1 (or --force).")
-        logins = seed_demo()
+        # The demo people are made up: the services' e-mails to them (welcome, waiting list …) go nowhere.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            logins = seed_demo()
         if options["verbosity"] == 0:
             return
         self.stdout.write(
