@@ -12,6 +12,11 @@ RUN groupadd --system --gid 10001 cirkler \
     && useradd --system --uid 10001 --gid cirkler --home-dir /nonexistent --no-create-home \
        --shell /usr/sbin/nologin cirkler
 
+# libmagic: uploads are checked by their bytes (python-magic); poppler draws PDF thumbnails.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libmagic1 poppler-utils \
+    && rm -rf /var/lib/apt/lists/*
+
 # The code stays in /app (templates, static and locale are found next to config/);
 # `pip install .` brings in the dependencies from pyproject.toml.
 COPY . /app

@@ -84,7 +84,8 @@ def personal_data_zip(user: User) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2))
-        for stored in files:
+        # One file can be linked to a person twice (a material they shared and whose file they uploaded).
+        for name, stored in {stored.name: stored for stored in files}.items():
             with stored.open("rb") as handle:
-                archive.writestr(f"files/{stored.name}", handle.read())
+                archive.writestr(f"files/{name}", handle.read())
     return buffer.getvalue()

@@ -29,6 +29,7 @@ from libraries.models import (
     Venue,
 )
 from libraries.services import commitment_create, initiative_create, library_staff_set
+from resources.demo import seed_demo_materials
 from resources.models import Licence, ResourceFormat, Visibility
 from resources.services import resource_create_link
 
@@ -562,6 +563,15 @@ def seed_demo() -> list[DemoLogin]:
         sdgs=[goals[13]],
         visibility=Visibility.CIRCLE,
         licence=Licence.CC_BY_SA,
+    )
+    seed_demo_materials(
+        staff=staff,
+        facilitator=people["facilitator"],
+        other_staff=people["herlev"],
+        library=main_library,
+        other_library=herlev_library,
+        circle=climate,
+        goals=goals,
     )
     _project_group_actions(people, goals)
     return DEMO_LOGINS

@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from circles.models import Language
+
+from .storage import private_storage
 
 
 class Licence(models.TextChoices):
@@ -33,7 +36,31 @@ class Resource(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    file = models.FileField(_("file"), upload_to="resources/%Y/%m/", blank=True)
+    # The current file; earlier ones are ResourceVersion rows. Stored under a random name in
+    # private storage: `filename` is the checked, normalised name people see when they download.
+    file = models.FileField(
+        _("file"), upload_to="resources/%Y/%m/", storage=private_storage, blank=True, max_length=200
+    )
+    filename = models.CharField(_("file name"), max_length=120, blank=True)
+    content_type = models.CharField(_("file type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    # True only for images that were re-encoded and PDFs that passed the checks: shown in the browser.
+    inline_ok = models.BooleanField(_("may be shown in the browser"), default=False)
+    thumbnail = models.FileField(
+        _("thumbnail"), upload_to="thumbnails/%Y/%m/", storage=private_storage, blank=True, max_length=200
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    file_uploaded_at = models.DateTimeField(_("file uploaded"), null=True, blank=True)
+    file_uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("file uploaded by"),
+    )
+    shows_people = models.BooleanField(_("shows people who can be recognised"), default=False)
+    people_consent = models.BooleanField(_("the people shown have agreed"), default=False)
     url = models.URLField(_("link"), blank=True)
     sdgs = models.ManyToManyField(
         "circles.SDG", blank=True, related_name="resources", verbose_name=_("Sustainable Development Goals")
@@ -64,6 +91,7 @@ class Resource(models.Model):
         verbose_name=_("added by"),
     )
     created_at = models.DateTimeField(_("added"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
 
     class Meta:
         ordering = ["-created_at"]
@@ -78,7 +106,121 @@ class Resource(models.Model):
                 condition=~Q(visibility="circle") | Q(circle__isnull=False),
                 name="resources_circle_visibility_needs_circle",
             ),
+            models.CheckConstraint(
+                condition=Q(shows_people=False) | Q(people_consent=True), name="resources_people_shown_consented"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("resources:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_file(self) -> bool:
+        return bool(self.file)
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class ResourceVersion(models.Model):
+    """An earlier file of a resource, kept when a new version was uploaded; listed for its editors."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    file = models.FileField(_("file"), upload_to="resources/%Y/%m/", storage=private_storage, max_length=200)
+    filename = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(_("file type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    uploaded_at = models.DateTimeField(_("uploaded"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resource_versions",
+        verbose_name=_("uploaded by"),
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("earlier version")
+        verbose_name_plural = _("earlier versions")
+        constraints = [models.UniqueConstraint(fields=["resource", "number"], name="resources_version_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.resource} ({self.number})"
+
+
+class ResourceAdoption(models.Model):
+    """A library has taken another library's material into its own list; the original is credited."""
+
+    library = models.ForeignKey(
+        "libraries.Library", on_delete=models.CASCADE, related_name="adoptions", verbose_name=_("library")
+    )
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="adoptions")
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resource_adoptions",
+        verbose_name=_("adopted by"),
+    )
+    adopted_at = models.DateTimeField(_("adopted"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-adopted_at"]
+        verbose_name = _("adopted material")
+        verbose_name_plural = _("adopted materials")
+        constraints = [
+            models.UniqueConstraint(fields=["library", "resource"], name="resources_adoption_unique_library")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} → {self.library}"
+
+
+class ResourceDownload(models.Model):
+    """One download, counted for the library of the person who downloaded (none for visitors). Not who."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="downloads")
+    library = models.ForeignKey(
+        "libraries.Library", on_delete=models.SET_NULL, null=True, blank=True, related_name="resource_downloads"
+    )
+    downloaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["resource", "library"], name="resources_download_per_lib")]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} ← {self.library_id}"
+
+
+class RemovalRequest(models.Model):
+    """Someone shown in a material asks the owner library to take it down."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="removal_requests")
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("e-mail"))
+    reason = models.TextField(_("what should be removed, and why"), max_length=2000)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resource_removal_requests",
+        verbose_name=_("sent by"),
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("request for removal")
+        verbose_name_plural = _("requests for removal")
+
+    def __str__(self) -> str:
+        return f"{self.resource}: {self.name}"

@@ -15,7 +15,8 @@ def _row_counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def demo(db, sdgs):
+def demo(db, sdgs, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the demo's material files
     call_command("seed_demo", "--force", verbosity=0)
 
 
