@@ -192,12 +192,72 @@ INVENTORY: list[PersonalData] = [
         UNTIL_DELETED,
     ),
     PersonalData(
+        "chat.mention.user",
+        _("Where someone named you with @ in a discussion, and when we told you by e-mail"),
+        _("To highlight those messages for you and to send at most one e-mail an hour about them."),
+        UNTIL_DELETED,
+    ),
+    PersonalData(
+        "chat.message.pinned_by",
+        _("Messages you pinned at the top of a discussion"),
+        _("So the circle can see who pinned a message."),
+        _("Your name is removed when you delete your account."),
+    ),
+    PersonalData(
+        "chat.report.reporter",
+        _("Messages you reported to the facilitators"),
+        _("So the facilitators can look at the message and keep the discussion friendly."),
+        UNTIL_DELETED,
+    ),
+    PersonalData(
+        "chat.report.resolved_by",
+        _("Reports you handled as a facilitator"),
+        _("So the facilitators can see who handled a report."),
+        _("Your name is removed when you delete your account."),
+    ),
+    PersonalData(
+        "chat.moderationaction.actor",
+        _("What you did as a facilitator in a discussion (for example muting or pinning)"),
+        _("So the facilitators of a circle can see who did what and when."),
+        _("Your name is removed when you delete your account."),
+    ),
+    PersonalData(
+        "chat.moderationaction.target",
+        _("When a facilitator muted you or let you write again"),
+        _("So the facilitators of a circle can see who did what and when."),
+        _("Your name is removed when you delete your account."),
+    ),
+    PersonalData(
         "resources.resource.created_by",
         _("The materials you shared"),
         _("So people know who shared them."),
         _(
             "Material shared only with a circle is deleted with your account; material shared with libraries stays without your name."
         ),
+    ),
+    PersonalData(
+        "resources.resource.file_uploaded_by",
+        _("Who uploaded the newest file of a material"),
+        _("So the library knows who to ask about it."),
+        _("Until the material is deleted; your name is removed when you delete your account."),
+    ),
+    PersonalData(
+        "resources.resourceversion.uploaded_by",
+        _("Earlier versions of files you uploaded"),
+        _("So those who share the material can go back to an earlier file."),
+        _("Until the material is deleted; your name is removed when you delete your account."),
+    ),
+    PersonalData(
+        "resources.resourceadoption.adopted_by",
+        _("Materials you added to your library's list"),
+        _("So your colleagues know who added them."),
+        _("Until the library takes them out; your name is removed when you delete your account."),
+    ),
+    PersonalData(
+        "resources.removalrequest.requested_by",
+        _("Requests you sent to remove material, with the name and e-mail address you gave"),
+        _("So the library can answer you and act on the request."),
+        _("Until the material is deleted; your account link is removed when you delete your account."),
     ),
     PersonalData(
         "libraries.librarystaff.user",

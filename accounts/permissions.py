@@ -9,11 +9,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from accounts.models import User
-from chat.models import Room
+from chat.models import Message, Room
 from chat.selectors import room_membership
 from circles.models import Circle, CircleKind, CircleStatus, Meeting, Membership, MembershipRole, MembershipState
 from libraries.models import Library, LibraryStaff, StaffRole
-from resources.models import Resource
+from resources.models import Resource, Visibility
 
 Person = User | AnonymousUser
 
@@ -87,8 +87,13 @@ def may_read_room(user: Person, room: Room) -> bool:
 
 
 def may_moderate_room(user: Person, room: Room) -> bool:
-    """Remove anyone's message in the circle's discussion: those who run the circle."""
+    """Moderate the circle's discussion (remove anyone's message, pin, mute, lock, slow mode, see reports): those who run the circle."""
     return may_manage_circle(user, room.circle)
+
+
+def may_report_message(user: Person, message: Message) -> bool:
+    """Report a message to the circle's facilitators: those who may read the room, about someone else's message."""
+    return message.author_id != user.pk and may_read_room(user, message.room)
 
 
 def may_share_resource(user: Person, resource: Resource) -> bool:
@@ -134,3 +139,53 @@ def may_edit_project_actions(user: Person, circle: Circle) -> bool:
     if circle.kind != CircleKind.PROJECT_GROUP or not user.is_authenticated:
         return False
     return is_library_staff(user, circle.host_library) or _is_active_member(user, circle)
+
+
+def _is_staff_or_facilitator_anywhere(user: Person) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or LibraryStaff.objects.filter(user=user).exists():
+        return True
+    return Membership.objects.filter(user=user, role=MembershipRole.FACILITATOR, state=MembershipState.ACTIVE).exists()
+
+
+def may_view_resource(user: Person, resource: Resource) -> bool:
+    """See shared material and download its file.
+
+    Public: everyone. Staff: staff of any library and facilitators of any circle. Circle: the
+    circle's active members. Those who may edit it, and the members of its circle, always may.
+    resources.selectors.visible_resources asks the same question of the database.
+    """
+    if resource.visibility == Visibility.PUBLIC:
+        return True
+    if not user.is_authenticated:
+        return False
+    if resource.circle_id is not None and _is_active_member(user, resource.circle):
+        return True
+    if resource.visibility == Visibility.STAFF and _is_staff_or_facilitator_anywhere(user):
+        return True
+    return may_edit_resource(user, resource)
+
+
+def may_edit_resource(user: Person, resource: Resource) -> bool:
+    """Change material, upload a new version, see earlier versions and delete it: whoever may share it."""
+    return may_share_resource(user, resource)
+
+
+def may_upload_resource(user: Person) -> bool:
+    """Share material at all: staff of a library, facilitators of a circle."""
+    return _is_staff_or_facilitator_anywhere(user)
+
+
+def may_adopt_resource(user: Person, resource: Resource, library: Library) -> bool:
+    """Take material into a library's own list: staff of that library, when it is another library's and not circle-only."""
+    if resource.visibility == Visibility.CIRCLE or library.pk == resource.owner_library_id:
+        return False
+    return is_library_staff(user, library) and may_view_resource(user, resource)
+
+
+def may_share_resource_in_room(user: Person, resource: Resource, room: Room) -> bool:
+    """Post a link to material in a circle's discussion: someone who may write there and see it, when the room's people may see it too."""
+    if resource.visibility == Visibility.CIRCLE and resource.circle_id != room.circle_id:
+        return False
+    return may_post_in_room(user, room) and may_view_resource(user, resource)

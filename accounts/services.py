@@ -7,12 +7,12 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 
 from chat.groups import user_group_name
-from chat.models import Message
+from chat.services import author_messages_erase
 from libraries.models import Library, Municipality
-from resources.models import Resource, Visibility
+from resources.models import RemovalRequest, Resource, Visibility
+from resources.services import resource_purge
 
 from .models import TextSize, User, new_calendar_token
 from .selectors import SESSION_DISPLAY_KEY
@@ -74,12 +74,11 @@ def account_delete(*, user: User, keep_messages: bool) -> None:
     """
     user_id = user.pk
     if not keep_messages:
-        Message.objects.filter(author=user).update(body="", deleted_at=timezone.now(), deleted_by=None)
+        author_messages_erase(author=user)
     for resource in Resource.objects.filter(created_by=user, visibility=Visibility.CIRCLE):
-        stored = resource.file
-        resource.delete()
-        if stored:
-            transaction.on_commit(lambda stored=stored: stored.storage.delete(stored.name))
+        resource_purge(resource)
+    # A request for removal carries the name and address the person typed.
+    RemovalRequest.objects.filter(requested_by=user).delete()
     for session in UserSession.objects.filter(user=user):
         session.end()
     # The admin's history names the person in the text of entries about them.

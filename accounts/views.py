@@ -7,9 +7,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+
+from config.redirects import redirect_to_next
 
 from . import services
 from .export import personal_data_zip
@@ -36,12 +37,7 @@ def display(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.display_preferences_set(request=request, **form.cleaned_data)
         messages.success(request, _("Your choices are saved and used on every page."))
-        next_url = request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return redirect(next_url)
-        return redirect("accounts:display")
+        return redirect_to_next(request, reverse("accounts:display"))
     return TemplateResponse(request, "accounts/display.html", {"form": form, "next": request.GET.get("next", "")})
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Message, Reaction, ReadState, Room
+from .models import Message, ModerationAction, Reaction, ReadState, Report, Room
 
 
 @admin.register(Room)
@@ -28,3 +28,17 @@ class ReactionAdmin(admin.ModelAdmin):
 class ReadStateAdmin(admin.ModelAdmin):
     list_display = ["room", "user", "last_read_seq", "updated_at"]
     raw_id_fields = ["room", "user"]
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["message", "reporter", "reason", "state", "created_at", "resolved_by"]
+    list_filter = ["state", "reason"]
+    raw_id_fields = ["message", "reporter", "resolved_by"]
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(admin.ModelAdmin):
+    list_display = ["room", "actor", "kind", "target", "created_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["room", "actor", "target", "message"]

@@ -1,5 +1,6 @@
 """The room socket: checks access, reads client frames through chat.protocol and calls chat.services."""
 
+import asyncio
 import functools
 import logging
 import time
@@ -17,7 +18,9 @@ from accounts.permissions import may_read_room
 from config.errors import ServiceError
 
 from . import protocol, selectors, services
-from .groups import room_group_name, user_group_name
+from .consumer_moderation import MODERATION_FRAME_HANDLERS, ModerationFrames
+from .groups import room_activity_group_name, room_group_name, user_group_name
+from .hub import room_hub
 from .models import Room
 from .presenters import author_of, message_payload
 from .protocol import CloseCode, ErrorCode, PresenceAction, ProtocolError
@@ -42,11 +45,31 @@ def socket_language(scope: dict) -> str:
     return requested if requested in known else settings.LANGUAGE_CODE
 
 
-class RoomConsumer(AsyncJsonWebsocketConsumer):
+def session_key_of(scope: dict) -> str | None:
+    """The key of the session the socket was opened with (None without one)."""
+    session = scope.get("session")
+    return getattr(session, "session_key", None) if session is not None else None
+
+
+class RoomConsumer(ModerationFrames, AsyncJsonWebsocketConsumer):
     """One person's socket in one room: /ws/rooms/<room_id>/."""
 
     room: Room | None = None
     closing = False
+    hub = None
+    # Live message events that arrive while a client frame is handled: sent after its answers.
+    held_events: list[dict] | None = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # However the consumer ends (disconnect, a crash, cancelled by daphne), it leaves the hub.
+            self._leave_hub()
+
+    def _leave_hub(self) -> None:
+        if self.hub is not None:
+            self.hub.leave(self.room.pk, self)
 
     async def connect(self) -> None:
         self.language = socket_language(self.scope)
@@ -70,14 +93,32 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         # Accept, then join the groups; the client's `resume` is handled only after this returns,
         # so nothing stored from here on can fall between the history and the live messages.
         await self.accept()
+        # Live messages come through the process's room hub; joined (subscribed) before the resume.
+        self.hub = room_hub()
+        await self.hub.join(room.pk, self)
         self.groups = [room_group_name(room.pk), user_group_name(user.pk)]
         for group in self.groups:
             await self.channel_layer.group_add(group, self.channel_name)
+        self.access_watch = asyncio.ensure_future(self._watch_access())
         self.present[self.channel_name] = author_of(user)
         await services.presence_publish(
             room_id=room.pk, user=user, channel=self.channel_name, action=PresenceAction.JOIN
         )
         await self.send_json(protocol.presence_frame(self._present_users()))
+        await self.send_moderation_state()
+
+    async def _watch_access(self) -> None:
+        """Re-check access now and then: a lost `membership.revoked` event must not leave a reader in the room."""
+        interval = getattr(settings, "CHAT_ACCESS_RECHECK_SECONDS", protocol.ACCESS_RECHECK_SECONDS)
+        while not self.closing:
+            await asyncio.sleep(interval)
+            try:
+                allowed = await database_sync_to_async(may_read_room)(self.user, self.room)
+            except Exception:  # the database is briefly away: the next round or the next frame checks again
+                logger.info("chat: access re-check failed in room %s", self.room.pk, exc_info=True)
+                continue
+            if not allowed:
+                await self._close(CloseCode.FORBIDDEN)
 
     @staticmethod
     def _room_and_access(user, room_id: int) -> tuple[Room | None, bool]:
@@ -95,6 +136,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=int(code))
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "access_watch", None) is not None:
+            self.access_watch.cancel()
+        self._leave_hub()
         if self.room is not None:
             await services.presence_publish(
                 room_id=self.room.pk, user=self.user, channel=self.channel_name, action=PresenceAction.LEAVE
@@ -105,7 +149,16 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if not hasattr(self, get_handler_name(message)):
             logger.warning("chat: no handler for event %r", message.get("type"))
             return
-        await super().dispatch(message)
+        if message["type"] != "websocket.receive":
+            return await super().dispatch(message)
+        # The answers to a client frame go before live messages that arrive meanwhile (the hub holds them).
+        self.held_events = []
+        try:
+            await super().dispatch(message)
+        finally:
+            held, self.held_events = self.held_events, None
+            for event in held:
+                await self._send_message_event(event)
 
     # ------------------------------------------------------------------------ client frames
 
@@ -131,7 +184,10 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self._send_error(refused)
         except ServiceError as refused:
             code = ErrorCode(refused.code) if refused.code in ErrorCode.__members__.values() else ErrorCode.SERVER_ERROR
-            await self._send_error(ProtocolError(code, frame=frame.type, ref=ref), detail=refused.message)
+            await self._send_error(
+                ProtocolError(code, frame=frame.type, ref=ref, extra=getattr(refused, "extra", None)),
+                detail=refused.message,
+            )
         except Exception:
             logger.exception("chat: a %s frame failed in room %s", frame.type, self.room.pk)
             await self._send_error(ProtocolError(ErrorCode.SERVER_ERROR, frame=frame.type, ref=ref))
@@ -141,8 +197,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(protocol.error_frame(error, None if detail is None else str(detail)))
 
     async def _checked(self, action: Callable[..., T], *args: Any) -> T:
-        """Run `action` in the database thread after checking, in the same hop, that the person still has access."""
-        return await database_sync_to_async(self._checked_sync)(action, *args)
+        """Run `action` in a database thread after checking, in the same hop, that the person still has access."""
+        # Channels would run every socket's database work on one thread per process; on asgiref's
+        # thread pool the sockets' work overlaps (docs/performance.md). Each socket still handles
+        # its frames one at a time; CHAT_DB_THREAD_SENSITIVE = True restores the single thread.
+        thread_sensitive = getattr(settings, "CHAT_DB_THREAD_SENSITIVE", False)
+        return await database_sync_to_async(self._checked_sync, thread_sensitive=thread_sensitive)(action, *args)
 
     def _checked_sync(self, action: Callable[..., T], *args: Any) -> T:
         if not may_read_room(self.user, self.room):
@@ -178,8 +238,17 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
     async def on_resume(self, frame: protocol.Resume) -> None:
         after = frame.after
+        # The room's change number read before any message: a message sent below may change after it.
+        changed_during: int | None = None
         while True:
-            room_last_seq, payloads = await self._checked(self._batch, after)
+            room_last_seq, last_change_seq, start, payloads = await self._checked(
+                functools.partial(self._batch, after, first=changed_during is None)
+            )
+            if changed_during is None:
+                changed_during = last_change_seq
+                if start != after:
+                    after = start
+                    await self.send_json(protocol.skipped_frame(start))
             for payload in payloads:
                 await self.send_json(protocol.message_frame(payload))
             if len(payloads) < protocol.RESUME_BATCH:
@@ -187,12 +256,51 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                 last_seq = payloads[-1]["seq"] if payloads else min(after, room_last_seq)
                 break
             after = payloads[-1]["seq"]
-        await self.send_json(protocol.resumed_frame(last_seq))
+        last_change_seq = await self._resume_changes(frame, changed_during)
+        await self.send_json(protocol.resumed_frame(last_seq, last_change_seq))
 
-    def _batch(self, after: int) -> tuple[int, list[protocol.MessagePayload]]:
-        room_last_seq = Room.objects.filter(pk=self.room.pk).values_list("last_seq", flat=True).get()
+    async def _resume_changes(self, frame: protocol.Resume, changed_during: int) -> int:
+        """Send the messages up to `after` changed since `changed_after`, and any sent above that changed meanwhile."""
+        if frame.changed_after is None:
+            return changed_during
+        changed_after = frame.changed_after
+        up_to_change: int | None = None
+        while True:
+            up_to_change, payloads = await self._checked(
+                self._changes_batch, changed_after, up_to_change, frame.after, changed_during
+            )
+            for payload in payloads:
+                await self.send_json(protocol.message_frame(payload))
+            if len(payloads) < protocol.RESUME_BATCH:
+                return up_to_change
+            changed_after = payloads[-1]["changed_seq"]
+
+    def _changes_batch(
+        self, changed_after: int, up_to_change: int | None, seq_up_to: int, changed_during: int
+    ) -> tuple[int, list[protocol.MessagePayload]]:
+        if up_to_change is None:
+            # Read once, first: every change up to it is committed (change numbers commit in order).
+            _last_seq, up_to_change = selectors.room_counters(room_id=self.room.pk)
+        messages = selectors.changes_after(
+            room=self.room,
+            changed_after=changed_after,
+            up_to_change=up_to_change,
+            seq_up_to=seq_up_to,
+            changed_during=changed_during,
+            limit=protocol.RESUME_BATCH,
+        )
+        return up_to_change, [message_payload(message, language=self.language) for message in messages]
+
+    def _batch(self, after: int, *, first: bool = False) -> tuple[int, int, int, list[protocol.MessagePayload]]:
+        """(room's last seq, its change number, where this batch starts, the batch), counters read first.
+
+        The first batch of a resume from too far back starts RESUME_MAX below the room's last seq."""
+        room_last_seq, last_change_seq = selectors.room_counters(room_id=self.room.pk)
+        if first and room_last_seq - after > protocol.RESUME_MAX:
+            after = room_last_seq - protocol.RESUME_MAX
         messages = selectors.messages_after(room=self.room, after_seq=after, limit=protocol.RESUME_BATCH)
-        return room_last_seq, [message_payload(message, language=self.language) for message in messages]
+        payloads = [message_payload(message, language=self.language) for message in messages]
+        return room_last_seq, last_change_seq, after, payloads
 
     async def on_edit(self, frame: protocol.Edit) -> None:
         await self._acknowledge(await self._checked(self._edit, frame))
@@ -239,11 +347,17 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         protocol.React: on_react,
         protocol.Typing: on_typing,
         protocol.Read: on_read,
+        **MODERATION_FRAME_HANDLERS,
     }
 
     # ------------------------------------------------------------------------ channel-layer events
 
     async def chat_message(self, event: dict) -> None:
+        """Messages reach the socket through the room hub (chat.hub), which writes one encoded frame to
+        every local socket; a copy a room group hands this socket (the in-memory layer) is dropped."""
+
+    async def _send_message_event(self, event: dict) -> None:
+        """A message event the hub held while this socket handled a client frame."""
         if self.closing:
             return
         payload = event["message"]
@@ -283,6 +397,105 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     async def account_closed(self, event: dict) -> None:
         await self._close(CloseCode.FORBIDDEN)
 
+    async def session_ended(self, event: dict) -> None:
+        if session_key_of(self.scope) == event.get("session_key"):
+            await self._close(CloseCode.NOT_LOGGED_IN)
+
+    async def chat_activity(self, event: dict) -> None:
+        """For /ws/me/ sockets only; a room socket is never in an activity group."""
+
+    async def chat_read(self, event: dict) -> None:
+        """For /ws/me/ sockets only (a room socket's person read something, here or elsewhere)."""
+
     async def membership_revoked(self, event: dict) -> None:
         if self.room is not None and event.get("circle_id") == self.room.circle_id:
             await self._close(CloseCode.FORBIDDEN)
+
+
+class MeConsumer(AsyncJsonWebsocketConsumer):
+    """One person's own socket, /ws/me/: live unread counts for the header and My page.
+
+    It joins one activity group per room of the person (one small event per new message) and
+    counts from the read state loaded at connect, so the send path costs one group_send per
+    message whatever the number of readers. Reads come through the person's own group.
+    """
+
+    closing = False
+    user = None
+
+    async def connect(self) -> None:
+        self.language = socket_language(self.scope)
+        user = self.scope.get("user")
+        await self.accept()
+        if user is None or not user.is_authenticated:
+            return await self._close(CloseCode.NOT_LOGGED_IN)
+        self.user = user
+        room_ids = [room["room"] for room in await database_sync_to_async(selectors.unread_by_room)(user=user)]
+        self.groups = [user_group_name(user.pk), *(room_activity_group_name(room_id) for room_id in room_ids)]
+        for group in self.groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        # Counted after joining: an event queued meanwhile is handled after this returns, and one
+        # already counted here (seq at or below last_seq) is then ignored.
+        rooms = await database_sync_to_async(selectors.unread_by_room)(user=user)
+        self.rooms: dict[int, dict] = {room["room"]: room for room in rooms if room["room"] in room_ids}
+        await self._send_counts()
+
+    async def _close(self, code: CloseCode) -> None:
+        if not self.closing:
+            self.closing = True
+            await self.close(code=int(code))
+
+    async def dispatch(self, message: dict) -> None:
+        if not hasattr(self, get_handler_name(message)):
+            logger.warning("chat: no handler for event %r on /ws/me/", message.get("type"))
+            return
+        await super().dispatch(message)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.closing or self.user is None:
+            return
+        with translation.override(self.language):
+            await self.send_json(protocol.error_frame(ProtocolError(ErrorCode.UNKNOWN_TYPE)))
+
+    async def _send_counts(self) -> None:
+        rooms: list[protocol.RoomUnread] = [
+            {"room": room["room"], "circle": room["circle"], "unread": room["unread"], "mentions": room["mentions"]}
+            for room in self.rooms.values()
+        ]
+        await self.send_json(protocol.unread_frame(rooms))
+
+    async def chat_activity(self, event: dict) -> None:
+        room = self.rooms.get(event["room"])
+        # seq has no gaps and each message is announced once: a seq at or below the last one counted is a repeat.
+        if self.closing or room is None or event["seq"] <= room["last_seq"]:
+            return
+        room["last_seq"] = event["seq"]
+        if event["author_id"] == self.user.pk:
+            return
+        room["unread"] += 1
+        if self.user.pk in event["mentions"]:
+            room["mentions"] += 1
+        await self._send_counts()
+
+    async def chat_read(self, event: dict) -> None:
+        room = self.rooms.get(event["room"])
+        if self.closing or room is None:
+            return
+        unread, mentions = await database_sync_to_async(selectors.unread_in_room)(room_id=room["room"], user=self.user)
+        if (unread, mentions) != (room["unread"], room["mentions"]):
+            room["unread"], room["mentions"] = unread, mentions
+            await self._send_counts()
+
+    async def account_closed(self, event: dict) -> None:
+        await self._close(CloseCode.FORBIDDEN)
+
+    async def session_ended(self, event: dict) -> None:
+        if session_key_of(self.scope) == event.get("session_key"):
+            await self._close(CloseCode.NOT_LOGGED_IN)
+
+    async def membership_revoked(self, event: dict) -> None:
+        for room_id, room in list(self.rooms.items()):
+            if room["circle"] == event.get("circle_id"):
+                del self.rooms[room_id]
+                await self.channel_layer.group_discard(room_activity_group_name(room_id), self.channel_name)
+                await self._send_counts()

@@ -41,6 +41,8 @@ def message_data(message: Message) -> dict:
         "removed_by_facilitator": message.removed_by_facilitator,
         "reply_to": reply_to,
         "reactions": [] if deleted else message.reaction_summary,
+        "changed_seq": message.changed_seq,
+        "mentions": [] if deleted else sorted(mention.user_id for mention in message.mentions.all()),
     }
 
 
@@ -58,3 +60,30 @@ def message_event(message: Message, *, new: bool) -> dict:
         with translation.override(language):
             html_by_language[language] = message_html(message)
     return protocol.message_event(message_data(message), html_by_language, new=new)
+
+
+PINS_TEMPLATE = "chat/_pins.html"
+
+
+def pinned_data(message: Message) -> protocol.PinnedMessage:
+    return {
+        "id": message.pk,
+        "seq": message.seq,
+        "author": author_of(message.author),
+        "body": message.body,
+        "pinned": message.pinned_at.isoformat(),
+    }
+
+
+def pins_html(pinned: list[Message]) -> str:
+    """The pinned list, in the active language (the same partial the page includes)."""
+    return render_to_string(PINS_TEMPLATE, {"pinned_messages": pinned})
+
+
+def pins_event(pinned: list[Message]) -> dict:
+    """The room-group event for a changed pinned list, rendered once per site language."""
+    html_by_language = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            html_by_language[language] = pins_html(pinned)
+    return protocol.pins_event([pinned_data(message) for message in pinned], html_by_language)

@@ -24,6 +24,13 @@ MAX_BODY_CHARS = 4000
 MAX_FRAME_CHARS = 65_536
 # `resume` answers in batches of this many `message` frames until it has caught up.
 RESUME_BATCH = 200
+# A `resume` from further back than this many messages sends only the newest ones, after a
+# `skipped` frame; the older history is on the room's HTTP page.
+RESUME_MAX = 500
+# An open room socket re-checks the person's access this often, besides on every frame.
+ACCESS_RECHECK_SECONDS = 60
+# Mentions: at most one e-mail per person per room in this many seconds.
+MENTION_EMAIL_INTERVAL_SECONDS = 3600
 # Ids, seqs and `after` are PostgreSQL bigints.
 MAX_INT = 2**63 - 1
 # The reactions a person can add to a message.
@@ -34,6 +41,13 @@ TYPING_HINT_SECONDS = 6
 # Text fields may hold line breaks and tabs but no other control characters (PostgreSQL
 # refuses NUL) and no lone surrogates (they cannot be stored as UTF-8).
 ALLOWED_CONTROL_CHARACTERS = frozenset("\n\r\t")
+# Moderation: how many messages a room may have pinned, the mute lengths and slow-mode steps a
+# facilitator chooses from, and the reasons (chat.models.ReportReason) a member reports a message for.
+MAX_PINS = 5
+MUTE_SECONDS: tuple[int, ...] = (3600, 86_400, 604_800)
+SLOW_MODE_SECONDS: tuple[int, ...] = (0, 10, 30, 60, 300)
+REPORT_REASONS: tuple[str, ...] = ("offensive", "false", "private", "spam", "other")
+MAX_REPORT_TEXT_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,8 @@ RATE_LIMITS: tuple[RateLimit, ...] = (
     RateLimit(frames=30, seconds=10.0),
     RateLimit(frames=10, seconds=10.0, types=WRITE_TYPES),
 )
+MODERATION_TYPES = frozenset({"pin", "unpin", "report", "mute", "unmute", "lock", "unlock", "slow_mode"})
+RATE_LIMITS += (RateLimit(frames=10, seconds=10.0, types=MODERATION_TYPES),)
 
 # ---------------------------------------------------------------------------- codes
 
@@ -67,7 +83,7 @@ class CloseCode(IntEnum):
 
 
 CLOSE_CODE_DOCS: dict[CloseCode, str] = {
-    CloseCode.NOT_LOGGED_IN: "The socket has no logged-in session.",
+    CloseCode.NOT_LOGGED_IN: "The socket has no logged-in session, or its session logged out while connected.",
     CloseCode.FORBIDDEN: "The person is not (or no longer) an active member of the circle: never joined, "
     "pending, waitlisted, removed or banned, or their account was deleted. Sent at connect and at once "
     "when access is lost while connected.",
@@ -92,6 +108,13 @@ class ErrorCode(StrEnum):
     NO_SUCH_MESSAGE = "no_such_message"
     NOT_ALLOWED = "not_allowed"
     DELETED = "deleted"
+    NOT_MODERATOR = "not_moderator"
+    ROOM_LOCKED = "room_locked"
+    SLOW_MODE = "slow_mode"
+    NO_SUCH_MEMBER = "no_such_member"
+    TOO_MANY_PINS = "too_many_pins"
+    ALREADY_REPORTED = "already_reported"
+    OWN_MESSAGE = "own_message"
     SERVER_ERROR = "server_error"
 
 
@@ -109,6 +132,13 @@ ERROR_DETAILS: dict[ErrorCode, Promise] = {
     ErrorCode.NO_SUCH_MESSAGE: _("That message is not in this discussion."),
     ErrorCode.NOT_ALLOWED: _("You can only change your own messages."),
     ErrorCode.DELETED: _("That message has been deleted."),
+    ErrorCode.NOT_MODERATOR: _("Only the facilitators of the circle can do that."),
+    ErrorCode.ROOM_LOCKED: _("The facilitator has paused the conversation. You can read, but not write, for now."),
+    ErrorCode.SLOW_MODE: _("Slow mode is on. Wait a little before you send your next message."),
+    ErrorCode.NO_SUCH_MEMBER: _("That person is not a member who can be muted here."),
+    ErrorCode.TOO_MANY_PINS: _("Too many messages are pinned. Unpin one first."),
+    ErrorCode.ALREADY_REPORTED: _("You have already reported this message. The facilitators will look at it."),
+    ErrorCode.OWN_MESSAGE: _("You cannot report your own message."),
     ErrorCode.SERVER_ERROR: _("Something went wrong. Try again in a moment."),
 }
 ERROR_CODE_DOCS: dict[ErrorCode, str] = {
@@ -122,10 +152,21 @@ ERROR_CODE_DOCS: dict[ErrorCode, str] = {
     ErrorCode.EMPTY: "The text is empty after trimming white space.",
     ErrorCode.TOO_LONG: f"The text is longer than {MAX_BODY_CHARS:,} characters after trimming.",
     ErrorCode.NOT_A_MEMBER: "The person may not write here (not an active member).",
-    ErrorCode.MUTED: "A facilitator has muted the person for a while.",
+    ErrorCode.MUTED: "A facilitator has muted the person for a while; `until` says when they may write again.",
     ErrorCode.NO_SUCH_MESSAGE: "The `id` (or `reply_to`) names no message of this room.",
     ErrorCode.NOT_ALLOWED: "Only the author may edit a message; only the author or a facilitator may delete it.",
-    ErrorCode.DELETED: "The message is deleted and cannot be edited or reacted to.",
+    ErrorCode.DELETED: "The message is deleted and cannot be edited, reacted to, pinned or reported.",
+    ErrorCode.NOT_MODERATOR: "The frame (`pin`, `unpin`, `mute`, `unmute`, `lock`, `unlock`, `slow_mode`) is for "
+    "those who run the circle.",
+    ErrorCode.ROOM_LOCKED: "A facilitator has locked the room read-only: `send`, `edit` and `react` are refused "
+    "for everyone but the facilitators.",
+    ErrorCode.SLOW_MODE: "Slow mode is on and the person's last message is too recent; `retry_after` says in how "
+    "many seconds they may send. Facilitators are not slowed.",
+    ErrorCode.NO_SUCH_MEMBER: "`user` names no active member of the circle with the member role (facilitators "
+    "cannot be muted).",
+    ErrorCode.TOO_MANY_PINS: f"The room already has {MAX_PINS} pinned messages.",
+    ErrorCode.ALREADY_REPORTED: "The person has an open report of this message already.",
+    ErrorCode.OWN_MESSAGE: "A person cannot report their own message.",
     ErrorCode.SERVER_ERROR: "The server failed to act on a valid frame; nothing was half-stored. Try again.",
 }
 
@@ -134,9 +175,16 @@ class ProtocolError(Exception):
     """A refused client frame, answered with an `error` frame (the socket stays open)."""
 
     def __init__(
-        self, code: ErrorCode, *, field: str | None = None, frame: str | None = None, ref: str | int | None = None
+        self,
+        code: ErrorCode,
+        *,
+        field: str | None = None,
+        frame: str | None = None,
+        ref: str | int | None = None,
+        extra: dict | None = None,
     ) -> None:
         super().__init__(code)
+        self.extra = extra or {}
         self.code = ErrorCode(code)
         self.field = field
         self.frame = frame
@@ -187,10 +235,13 @@ class Send:
 
 @dataclass(frozen=True)
 class Resume:
-    """Send every message of the room with `seq > after`, in order (in batches), then `resumed`. Send it on every (re)connect and whenever a gap in `seq` is seen."""
+    """Send every message of the room with `seq > after`, in order (in batches), then `resumed`. Send it on every (re)connect and whenever a gap in `seq` is seen. With `changed_after`, the messages up to `after` that changed since (edited, deleted, reacted to) follow, in change order, before `resumed`."""
 
     type: ClassVar[str] = "resume"
     after: int = client_field(Kind.INT, "The highest `seq` the client holds with no gap below it (0 for none).")
+    changed_after: int | None = client_field(
+        Kind.INT, "The `last_change_seq` of the client's previous `resumed` (or of the page it loaded).", optional=True
+    )
 
 
 @dataclass(frozen=True)
@@ -238,6 +289,79 @@ ClientFrame = Send | Resume | Edit | Delete | React | Typing | Read
 CLIENT_FRAMES: dict[str, type[ClientFrame]] = {
     frame.type: frame for frame in (Send, Resume, Edit, Delete, React, Typing, Read)
 }
+
+
+@dataclass(frozen=True)
+class Pin:
+    """(Facilitators) Pin a message to the top of the room; everyone gets `pins`. At most MAX_PINS per room."""
+
+    type: ClassVar[str] = "pin"
+    id: int = client_field(Kind.INT, "The message's `id`.")
+
+
+@dataclass(frozen=True)
+class Unpin:
+    """(Facilitators) Take a message off the pinned list; everyone gets `pins`."""
+
+    type: ClassVar[str] = "unpin"
+    id: int = client_field(Kind.INT, "The message's `id`.")
+
+
+@dataclass(frozen=True)
+class Report:
+    """Report someone else's message to the circle's facilitators. Answered with `done`; the author is never told who reported it. One open report per person per message."""
+
+    type: ClassVar[str] = "report"
+    id: int = client_field(Kind.INT, "The message's `id`.")
+    reason: str = client_field(Kind.TEXT, "One of " + ", ".join(f"`{reason}`" for reason in REPORT_REASONS) + ".")
+    text: str | None = client_field(
+        Kind.TEXT, f"What the person wants to add, at most {MAX_REPORT_TEXT_CHARS:,} characters.", optional=True
+    )
+
+
+@dataclass(frozen=True)
+class Mute:
+    """(Facilitators) Stop a member from writing for a while; they still read. Their sockets get `room_state` at once."""
+
+    type: ClassVar[str] = "mute"
+    user: int = client_field(Kind.INT, "The member's id.")
+    seconds: int = client_field(Kind.INT, "How long: one of " + ", ".join(str(value) for value in MUTE_SECONDS) + ".")
+
+
+@dataclass(frozen=True)
+class Unmute:
+    """(Facilitators) Let a muted member write again; their sockets get `room_state`."""
+
+    type: ClassVar[str] = "unmute"
+    user: int = client_field(Kind.INT, "The member's id.")
+
+
+@dataclass(frozen=True)
+class Lock:
+    """(Facilitators) Pause the conversation: the room becomes read-only for everyone but its facilitators. Everyone gets `room_state`."""
+
+    type: ClassVar[str] = "lock"
+
+
+@dataclass(frozen=True)
+class Unlock:
+    """(Facilitators) Open a paused conversation again. Everyone gets `room_state`."""
+
+    type: ClassVar[str] = "unlock"
+
+
+@dataclass(frozen=True)
+class SlowMode:
+    """(Facilitators) Set the least number of seconds between two messages of one person (0 turns it off). Everyone gets `room_state`."""
+
+    type: ClassVar[str] = "slow_mode"
+    seconds: int = client_field(
+        Kind.INT, "One of " + ", ".join(str(value) for value in SLOW_MODE_SECONDS) + " (0: off)."
+    )
+
+
+MODERATION_FRAMES: tuple[type, ...] = (Pin, Unpin, Report, Mute, Unmute, Lock, Unlock, SlowMode)
+CLIENT_FRAMES.update({frame.type: frame for frame in MODERATION_FRAMES})
 
 
 def _reject_json_constant(name: str) -> Any:
@@ -389,6 +513,10 @@ class MessagePayload(TypedDict):
     removed_by_facilitator: Annotated[bool, "Deleted by a facilitator, not by its author."]
     reply_to: Annotated[ReplyRef | None, "The message it answers, or null."]
     reactions: Annotated[list[ReactionCount], "Reactions in the fixed order, only those with a count."]
+    changed_seq: Annotated[
+        int, "The room's change number of its latest change: a client ignores a frame older than what it holds."
+    ]
+    mentions: Annotated[list[int], "The ids of the people named with @ in it."]
 
 
 class MessageFrame(TypedDict):
@@ -407,6 +535,8 @@ class ErrorFrame(TypedDict):
     frame: Annotated[str | None, "The refused frame's `type`, when it could be read."]
     field: Annotated[str | None, "The field at fault, for `invalid_field`."]
     ref: Annotated[str | int | None, "The refused `send`'s `client_id`, or the `id` the frame named."]
+    until: Annotated[str, "Only with `muted`: when the person may write again (ISO 8601 with offset)."]
+    retry_after: Annotated[int, "Only with `slow_mode`: in how many seconds the person may send again."]
 
 
 class ResumedFrame(TypedDict):
@@ -414,6 +544,18 @@ class ResumedFrame(TypedDict):
 
     type: Literal["resumed"]
     last_seq: Annotated[int, "The room's highest seq when the resume finished."]
+    last_change_seq: Annotated[
+        int,
+        "The room's change number the replayed changes reach: send it as `changed_after` next time. Without "
+        "`changed_after` in the `resume`, the room's change number when it began (a cursor only for `after` 0).",
+    ]
+
+
+class SkippedFrame(TypedDict):
+    """The first answer to a `resume` from further back than the resume limit (see Limits): only the newest messages follow; those up to `up_to` are on the room's HTTP history page."""
+
+    type: Literal["skipped"]
+    up_to: Annotated[int, "The highest seq not sent: hold it as if seen and offer a link to the history page."]
 
 
 class PresenceFrame(TypedDict):
@@ -430,7 +572,31 @@ class TypingFrame(TypedDict):
     user: Annotated[Author, "Who is typing."]
 
 
-SERVER_FRAMES: tuple[type, ...] = (MessageFrame, ErrorFrame, ResumedFrame, PresenceFrame, TypingFrame)
+class RoomUnread(TypedDict):
+    room: Annotated[int, "The room's id."]
+    circle: Annotated[int, "Its circle's id."]
+    unread: Annotated[int, "Messages by others past the person's read state."]
+    mentions: Annotated[int, "Of those, the ones that name the person with @."]
+
+
+class UnreadFrame(TypedDict):
+    """On the person's own socket (`/ws/me/`): the unread counts of every room they are an active member of. Sent after connecting and whenever a count changes."""
+
+    type: Literal["unread"]
+    rooms: Annotated[list[RoomUnread], "One entry per room."]
+    total: Annotated[int, "The sum of `unread`."]
+    mentions: Annotated[int, "The sum of `mentions`."]
+
+
+SERVER_FRAMES: tuple[type, ...] = (
+    MessageFrame,
+    ErrorFrame,
+    ResumedFrame,
+    SkippedFrame,
+    PresenceFrame,
+    TypingFrame,
+    UnreadFrame,
+)
 
 
 def message_frame(payload: MessagePayload) -> MessageFrame:
@@ -446,11 +612,25 @@ def error_frame(error: ProtocolError, detail: str | None = None) -> ErrorFrame:
         "frame": error.frame,
         "field": error.field,
         "ref": error.ref,
+        **error.extra,
     }
 
 
-def resumed_frame(last_seq: int) -> ResumedFrame:
-    return {"type": "resumed", "last_seq": last_seq}
+def resumed_frame(last_seq: int, last_change_seq: int = 0) -> ResumedFrame:
+    return {"type": "resumed", "last_seq": last_seq, "last_change_seq": last_change_seq}
+
+
+def skipped_frame(up_to: int) -> SkippedFrame:
+    return {"type": "skipped", "up_to": up_to}
+
+
+def unread_frame(rooms: list[RoomUnread]) -> UnreadFrame:
+    return {
+        "type": "unread",
+        "rooms": rooms,
+        "total": sum(room["unread"] for room in rooms),
+        "mentions": sum(room["mentions"] for room in rooms),
+    }
 
 
 def presence_frame(users: list[Author]) -> PresenceFrame:
@@ -459,6 +639,76 @@ def presence_frame(users: list[Author]) -> PresenceFrame:
 
 def typing_frame(user: Author) -> TypingFrame:
     return {"type": "typing", "user": user}
+
+
+class RoomStateFrame(TypedDict):
+    """The room's rules as they apply to the receiver: sent to everyone when a facilitator locks, unlocks or changes slow mode, to a person's sockets when they are muted or unmuted, and after `presence` on connect unless all is ordinary (not locked, no slow mode, not muted). A client resets to the ordinary state when its socket opens."""
+
+    type: Literal["room_state"]
+    locked: Annotated[bool, "Paused by a facilitator: only facilitators may write."]
+    slow_mode_seconds: Annotated[int, "The least number of seconds between two messages of one person (0: off)."]
+    muted_until: Annotated[str | None, "When the receiver may write again (ISO 8601), or null when not muted."]
+    moderator: Annotated[bool, "The receiver runs the circle: locks and slow mode do not hold them back."]
+
+
+class PinnedMessage(TypedDict):
+    id: Annotated[int, "The message's id."]
+    seq: Annotated[int, "Its seq."]
+    author: Annotated[Author | None, "Its sender, or null when their account is deleted."]
+    body: Annotated[str, "Its Markdown text."]
+    pinned: Annotated[str, "When it was pinned (ISO 8601 with offset)."]
+
+
+class PinsFrame(TypedDict):
+    """The room's pinned messages, newest pin first: sent to everyone when a facilitator pins or unpins, and after `presence` on connect when there are any. Replace the list shown (an empty list: none)."""
+
+    type: Literal["pins"]
+    pins: Annotated[list[PinnedMessage], "The pinned messages (deleted ones are left out)."]
+    html: Annotated[str, "The pinned list rendered by the server in the socket's language; insert as is."]
+
+
+class DoneFrame(TypedDict):
+    """A `report` or moderation frame was acted on. Only the sender gets it; the effects arrive as their own frames."""
+
+    type: Literal["done"]
+    frame: Annotated[str, "The acted-on frame's `type`."]
+    ref: Annotated[int | None, "The `id` or `user` the frame named."]
+    detail: Annotated[str, "A sentence for people, in the socket's language."]
+
+
+class ReportsFrame(TypedDict):
+    """To facilitators only: how many reports of messages in this room are open. Sent after `presence` on connect when there are any, and whenever the number changes."""
+
+    type: Literal["reports"]
+    open: Annotated[int, "Open reports."]
+
+
+SERVER_FRAMES += (RoomStateFrame, PinsFrame, DoneFrame, ReportsFrame)
+MODERATION_NESTED: tuple[type, ...] = (PinnedMessage,)
+
+
+def room_state_frame(
+    *, locked: bool, slow_mode_seconds: int, muted_until: str | None, moderator: bool
+) -> RoomStateFrame:
+    return {
+        "type": "room_state",
+        "locked": locked,
+        "slow_mode_seconds": slow_mode_seconds,
+        "muted_until": muted_until,
+        "moderator": moderator,
+    }
+
+
+def pins_frame(pins: list[PinnedMessage], html: str) -> PinsFrame:
+    return {"type": "pins", "pins": pins, "html": html}
+
+
+def done_frame(frame_type: str, ref: int | None, detail: str) -> DoneFrame:
+    return {"type": "done", "frame": frame_type, "ref": ref, "detail": detail}
+
+
+def reports_frame(open_reports: int) -> ReportsFrame:
+    return {"type": "reports", "open": open_reports}
 
 
 # ---------------------------------------------------------------------------- channel-layer events
@@ -474,6 +724,13 @@ class Event(StrEnum):
     # Sent by accounts.services.account_delete and circles.services (membership removal) to the person's group.
     ACCOUNT_CLOSED = "account.closed"
     MEMBERSHIP_REVOKED = "membership.revoked"
+    ROOM_STATE = "chat.room_state"
+    MUTED = "chat.muted"
+    PINS = "chat.pins"
+    REPORTS = "chat.reports"
+    ACTIVITY = "chat.activity"
+    READ = "chat.read"
+    SESSION_ENDED = "session.ended"
 
 
 class PresenceAction(StrEnum):
@@ -492,6 +749,19 @@ EVENT_DOCS: dict[Event, str] = {
     Event.ACCOUNT_CLOSED: "To the person's group: their account is gone. Every socket of theirs closes with 4403.",
     Event.MEMBERSHIP_REVOKED: "To the person's group, with `circle_id`: removed or banned. Their sockets in that "
     "circle's room close with 4403.",
+    Event.ROOM_STATE: "To the room group, after commit: `locked` and `slow_mode_seconds` changed. Each socket sends "
+    "`room_state` with its own person's mute and role.",
+    Event.MUTED: "To the person's group, after commit, with `circle_id` and `until` (ISO 8601 or null): muted or "
+    "unmuted. Their sockets in that circle's room send `room_state`.",
+    Event.PINS: "To the room group, after commit: the pinned list changed; `pins` and its HTML in every site "
+    "language (`html` by language code).",
+    Event.REPORTS: "To the room group, after commit: `open`, the number of open reports. Only facilitators' sockets "
+    "send it on, as `reports`.",
+    Event.ACTIVITY: "To the room's activity group, after commit, once per new message: `room`, `seq`, `author_id` "
+    "and `mentions` (ids). Only `/ws/me/` sockets listen; they update unread counts without a query.",
+    Event.READ: "To the person's group, after commit: they read `room` up to `seq`. `/ws/me/` sockets recount that room.",
+    Event.SESSION_ENDED: "To the person's group, with `session_key`: that session logged out. Every socket opened "
+    "with it closes with 4401.",
 }
 
 
@@ -506,6 +776,34 @@ def presence_event(action: PresenceAction, *, channel: str, user: Author) -> dic
 
 def typing_event(*, channel: str, user: Author) -> dict:
     return {"type": Event.TYPING.value, "channel": channel, "user": user}
+
+
+def activity_event(*, room_id: int, seq: int, author_id: int | None, mentions: list[int]) -> dict:
+    return {"type": Event.ACTIVITY.value, "room": room_id, "seq": seq, "author_id": author_id, "mentions": mentions}
+
+
+def read_event(*, room_id: int, seq: int) -> dict:
+    return {"type": Event.READ.value, "room": room_id, "seq": seq}
+
+
+def session_ended_event(*, session_key: str) -> dict:
+    return {"type": Event.SESSION_ENDED.value, "session_key": session_key}
+
+
+def room_state_event(*, locked: bool, slow_mode_seconds: int) -> dict:
+    return {"type": Event.ROOM_STATE.value, "locked": locked, "slow_mode_seconds": slow_mode_seconds}
+
+
+def muted_event(*, circle_id: int, until: str | None) -> dict:
+    return {"type": Event.MUTED.value, "circle_id": circle_id, "until": until}
+
+
+def pins_event(pins: list[PinnedMessage], html_by_language: dict[str, str]) -> dict:
+    return {"type": Event.PINS.value, "pins": pins, "html": html_by_language}
+
+
+def reports_event(*, open_reports: int) -> dict:
+    return {"type": Event.REPORTS.value, "open": open_reports}
 
 
 # ---------------------------------------------------------------------------- documentation
@@ -577,17 +875,40 @@ def _protocol_markdown() -> str:
         "after reconnecting and gets the original message back, with no new broadcast.",
         "- The acknowledgement of a `send` is the `message` frame with the same `client_id` sent back to the sender.",
         "- Membership is checked at connect and on every frame; a person who loses access (removed, banned, "
-        "account deleted) is disconnected at once with 4403.",
+        "account deleted) is disconnected at once with 4403. An open socket also re-checks every "
+        f"{ACCESS_RECHECK_SECONDS} s, in case the event that should have closed it was lost.",
         "- Presence and typing hints are best effort and never stored.",
+        "- Every change (a new message, an edit, a deletion, a reaction) gets the room's next change number "
+        "(`changed_seq`), handed out under the same lock as `seq`, so changes also commit in order. A client keeps "
+        "the `last_change_seq` of its last `resumed` and sends it as `changed_after`, to get the changes it missed.",
+        "",
+        "## The person's own socket",
+        "",
+        "`/ws/me/` (same session and origin checks; 4401 without a logged-in session) carries the unread counts "
+        "for the site header and My page: an `unread` frame after connecting and whenever a count changes. It "
+        "joins one low-rate activity group per room of the person (one event per new message, never one per "
+        "reader) and counts from the read state it loaded at connect; reads arrive through the person's group. "
+        "It takes no client frames: any frame is answered with `unknown_type`.",
         "",
         "## Limits",
         "",
         f"- A frame is at most {MAX_FRAME_CHARS:,} characters of JSON text; binary frames are refused.",
         f"- A message text is at most {MAX_BODY_CHARS:,} characters after trimming, and not empty. Text fields "
         "hold no control characters other than line break and tab.",
-        f"- `resume` answers in batches of {RESUME_BATCH} messages.",
+        f"- `resume` answers in batches of {RESUME_BATCH} messages, and sends at most the newest {RESUME_MAX}: "
+        "from further back it first sends `skipped`; the older messages are on the room's history page "
+        "(`/samtale/<room_id>/?before=<seq>`).",
         f"- Reactions: {' '.join(REACTIONS)}.",
         f"- Clients send `typing` at most every {TYPING_INTERVAL_SECONDS} s; a hint lasts {TYPING_HINT_SECONDS} s.",
+        f"- Pinned messages: at most {MAX_PINS} per room.",
+        "- Moderation: a facilitator mutes a member for "
+        + ", ".join(f"{value:,}" for value in MUTE_SECONDS)
+        + " seconds (an hour, a day, a week) and sets slow mode to "
+        + ", ".join(str(value) for value in SLOW_MODE_SECONDS)
+        + " seconds (0: off). Facilitators are never slowed and may still write in a locked room. Every "
+        "moderation action is recorded in the room's audit log, shown on its reports page.",
+        f"- A report names one of {', '.join(f'`{reason}`' for reason in REPORT_REASONS)}, with at most "
+        f"{MAX_REPORT_TEXT_CHARS:,} characters of text.",
         "- Rate limits per connection (a frame over a limit is answered with `rate_limited` and not acted on):",
     ]
     for limit in RATE_LIMITS:
@@ -613,7 +934,7 @@ def _protocol_markdown() -> str:
         frame_type = get_type_hints(typed_dict)["type"].__args__[0]
         lines += [f"### `{frame_type}`", "", _first_line(typed_dict.__doc__), ""]
         lines += ["| field | type | meaning |", "| --- | --- | --- |", *_typed_dict_rows(typed_dict), ""]
-    for nested in (MessagePayload, Author, ReplyRef, ReactionCount):
+    for nested in (MessagePayload, Author, ReplyRef, ReactionCount, RoomUnread, *MODERATION_NESTED):
         lines += [f"### {nested.__name__}", "", "| field | type | meaning |", "| --- | --- | --- |"]
         lines += [*_typed_dict_rows(nested), ""]
     lines += ["## Error codes", "", "| code | when | detail (English) |", "| --- | --- | --- |"]

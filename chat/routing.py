@@ -2,8 +2,9 @@
 
 from django.urls import URLPattern, path
 
-from .consumers import RoomConsumer
+from .consumers import MeConsumer, RoomConsumer
 
 websocket_urlpatterns: list[URLPattern] = [
     path("ws/rooms/<int:room_id>/", RoomConsumer.as_asgi()),
+    path("ws/me/", MeConsumer.as_asgi()),
 ]

@@ -1,6 +1,6 @@
 """Read queries for discussion rooms. Permission questions live in accounts.permissions."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from circles.models import Membership, MembershipState
 
@@ -27,7 +27,9 @@ def room_of_circle(*, circle_id: int) -> Room | None:
 
 def messages_for_display(room: Room) -> QuerySet[Message]:
     """The room's messages with everything the message partial and frames need, in a fixed number of queries."""
-    return room.messages.select_related("author", "reply_to", "reply_to__author").prefetch_related("reactions")
+    return room.messages.select_related("author", "reply_to", "reply_to__author").prefetch_related(
+        "reactions", "mentions__user"
+    )
 
 
 def messages_after(*, room: Room, after_seq: int, limit: int = 200) -> list[Message]:
@@ -59,3 +61,124 @@ def last_read_seq(*, room: Room, user) -> int:
         return 0
     state = ReadState.objects.filter(room=room, user=user).values_list("last_read_seq", flat=True).first()
     return state or 0
+
+
+def changes_after(
+    *, room: Room, changed_after: int, up_to_change: int, seq_up_to: int, changed_during: int, limit: int = 200
+) -> list[Message]:
+    """Messages changed after `changed_after` (up to `up_to_change`), in change order: those up to seq
+    `seq_up_to`, and any later one changed after `changed_during` (while the newer ones were being sent)."""
+    return list(
+        messages_for_display(room)
+        .filter(changed_seq__gt=changed_after, changed_seq__lte=up_to_change)
+        .filter(Q(seq__lte=seq_up_to) | Q(changed_seq__gt=changed_during))
+        .order_by("changed_seq")[:limit]
+    )
+
+
+def room_counters(*, room_id: int) -> tuple[int, int]:
+    """(last_seq, last_change_seq) of the room as committed now."""
+    return Room.objects.filter(pk=room_id).values_list("last_seq", "last_change_seq").get()
+
+
+def unread_by_room(*, user) -> list[dict]:
+    """For each room of the person's active circles: its last seq, and their unread messages and mentions.
+
+    Unread: by others, not deleted, past the read state (as on My page). Three queries in all.
+    """
+    rooms = list(
+        Room.objects.filter(circle__memberships__user=user, circle__memberships__state=MembershipState.ACTIVE)
+        .values("pk", "circle_id", "last_seq")
+        .order_by("pk")
+    )
+    read = dict(
+        ReadState.objects.filter(user=user, room__in=[room["pk"] for room in rooms]).values_list(
+            "room_id", "last_read_seq"
+        )
+    )
+    condition = Q()
+    for room in rooms:
+        condition |= Q(room_id=room["pk"], seq__gt=read.get(room["pk"], 0))
+    counts: dict[int, dict] = {}
+    if rooms:
+        counts = {
+            row["room_id"]: row
+            for row in Message.objects.filter(condition, deleted_at__isnull=True)
+            .exclude(author=user)
+            .order_by()
+            .values("room_id")
+            .annotate(
+                unread=Count("pk", distinct=True),
+                mentions=Count("mentions", filter=Q(mentions__user=user), distinct=True),
+            )
+        }
+    return [
+        {
+            "room": room["pk"],
+            "circle": room["circle_id"],
+            "last_seq": room["last_seq"],
+            "unread": counts.get(room["pk"], {}).get("unread", 0),
+            "mentions": counts.get(room["pk"], {}).get("mentions", 0),
+        }
+        for room in rooms
+    ]
+
+
+def unread_in_room(*, room_id: int, user) -> tuple[int, int]:
+    """(unread, mentions) of one room for the person, counted as unread_by_room counts them."""
+    read = ReadState.objects.filter(room_id=room_id, user=user).values_list("last_read_seq", flat=True).first() or 0
+    row = (
+        Message.objects.filter(room_id=room_id, seq__gt=read, deleted_at__isnull=True)
+        .exclude(author=user)
+        .aggregate(
+            unread=Count("pk", distinct=True), mentions=Count("mentions", filter=Q(mentions__user=user), distinct=True)
+        )
+    )
+    return row["unread"], row["mentions"]
+
+
+# ---------------------------------------------------------------------------- moderation and pins
+
+
+def pinned_messages(*, room: Room) -> list[Message]:
+    """The room's pinned messages that are not deleted, newest pin first."""
+    return list(
+        room.messages.filter(pinned_at__isnull=False, deleted_at__isnull=True)
+        .select_related("author")
+        .order_by("-pinned_at", "-pk")
+    )
+
+
+def open_report_count(*, room: Room) -> int:
+    from .models import Report, ReportState
+
+    return Report.objects.filter(message__room=room, state=ReportState.OPEN).count()
+
+
+def open_reports(*, room: Room) -> list:
+    """Open reports of the room's messages, oldest first, with the message and reporter (one query)."""
+    from .models import Report, ReportState
+
+    return list(
+        Report.objects.filter(message__room=room, state=ReportState.OPEN)
+        .select_related("reporter", "message__author", "message__room", "message__reply_to__author")
+        .prefetch_related("message__reactions", "message__mentions__user")
+        .order_by("created_at", "pk")
+    )
+
+
+def moderation_log(*, room: Room, limit: int = 50) -> list:
+    """The room's latest moderation actions, newest first."""
+    return list(room.moderation_actions.select_related("actor", "target", "message__author")[:limit])
+
+
+def mutable_members(*, room: Room) -> list[Membership]:
+    """The active members (not facilitators) a facilitator may mute, by name, with `muted_until`."""
+    from circles.models import MembershipRole
+
+    return sorted(
+        Membership.objects.filter(
+            circle_id=room.circle_id, state=MembershipState.ACTIVE, role=MembershipRole.MEMBER
+        ).select_related("user"),
+        key=lambda membership: (membership.user.name.casefold(), membership.user_id),
+    )

@@ -5,18 +5,19 @@ import uuid
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import may_read_room
 from config.errors import ServiceError
+from config.redirects import redirect_to_next
 
 from . import protocol, selectors, services
 from .forms import MessageForm
 from .models import Room
+from .moderation_views import moderation_context
 
 
 def room_context(
@@ -39,6 +40,7 @@ def room_context(
         "typing_interval_ms": protocol.TYPING_INTERVAL_SECONDS * 1000,
         "typing_hint_ms": protocol.TYPING_HINT_SECONDS * 1000,
         "final_close_codes": " ".join(str(int(code)) for code in sorted(protocol.FINAL_CLOSE_CODES)),
+        "moderation": moderation_context(request, room),
     }
 
 
@@ -70,12 +72,7 @@ def room_page(request: HttpRequest, room_id: int) -> HttpResponse:
             except ServiceError as refused:
                 form.add_error("body", refused.message)
             else:
-                next_url = request.POST.get("next", "")
-                if not url_has_allowed_host_and_scheme(
-                    next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-                ):
-                    next_url = f"{own_url}#chat"
-                return redirect(next_url)
+                return redirect_to_next(request, f"{own_url}#chat")
     before_seq = _positive_int(request.GET.get("before"))
     chat = room_context(request, room, next_url=f"{own_url}#chat", before_seq=before_seq, form=form)
     if chat["live"] and chat["messages"]:

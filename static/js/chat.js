@@ -59,6 +59,8 @@ function startChat(section) {
   let lastTypingSent = 0;
   let typingTimer = null;
   let stopped = false;
+  // The room's change number the held messages reflect (docs/protocol.md: changed_after).
+  let changeCursor = Number(section.dataset.lastChangeSeq) || 0;
 
   if (help) help.hidden = false;
 
@@ -74,6 +76,7 @@ function startChat(section) {
     }
     return false;
   }
+  section.chatSendFrame = sendFrame;
 
   function connect() {
     setStatus(everConnected ? "reconnecting" : "connecting");
@@ -86,7 +89,8 @@ function startChat(section) {
       everConnected = true;
       attempt = 0;
       setStatus("connected");
-      sendFrame({ type: "resume", after: lastSeq });
+      section.dispatchEvent(new CustomEvent("chat:open"));
+      sendFrame({ type: "resume", after: lastSeq, changed_after: changeCursor });
     });
     ws.addEventListener("message", (event) => {
       if (ws !== socket) return;
@@ -152,7 +156,11 @@ function startChat(section) {
         upsert(frame.message);
         break;
       case "resumed":
+        changeCursor = Math.max(changeCursor, Number(frame.last_change_seq) || 0);
         resumed();
+        break;
+      case "skipped":
+        skipped(frame.up_to);
         break;
       case "error":
         refused(frame);
@@ -164,6 +172,8 @@ function startChat(section) {
         showTyping(frame.user);
         break;
       default:
+        // room_state, pins, done, reports: static/js/chat-moderation.js listens.
+        section.dispatchEvent(new CustomEvent("chat:frame", { detail: frame }));
         break;
     }
   }
@@ -174,14 +184,16 @@ function startChat(section) {
     }
     // Every seq up to lastSeq that is not shown is older than the page: a change to it is not news here.
     if (!held.has(message.seq) && message.seq <= lastSeq) return;
+    if (isStale(held.get(message.seq), message)) return;
     const template = document.createElement("template");
     template.innerHTML = message.html.trim(); // rendered and sanitized by the server
     const element = template.content.firstElementChild;
     if (!element) return;
+    decorate(element);
     const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
     const existing = held.get(message.seq);
     if (existing) {
-      existing.replaceWith(element);
+      replaceMessage(existing, element);
     } else {
       const empty = log.querySelector(".chat-empty");
       if (empty) empty.remove();
@@ -206,7 +218,7 @@ function startChat(section) {
       // A broadcast was lost or overtaken: wait a moment for it, then ask for what is missing.
       gapTimer = setTimeout(() => {
         gapTimer = null;
-        if (highestSeq > lastSeq) sendFrame({ type: "resume", after: lastSeq });
+        if (highestSeq > lastSeq) sendFrame({ type: "resume", after: lastSeq, changed_after: changeCursor });
       }, GAP_WAIT_MS);
     }
     markRead();
@@ -214,7 +226,7 @@ function startChat(section) {
 
   function resumed() {
     for (const [clientId, entry] of pending) {
-      sendFrame({ type: "send", client_id: clientId, body: entry.body });
+      sendFrame(sendFrameOf(clientId, entry));
     }
     markRead();
   }
@@ -224,7 +236,7 @@ function startChat(section) {
     if (entry && frame.code === "rate_limited") {
       setTimeout(() => {
         if (pending.has(String(frame.ref))) {
-          sendFrame({ type: "send", client_id: String(frame.ref), body: entry.body });
+          sendFrame(sendFrameOf(String(frame.ref), entry));
         }
       }, RATE_LIMIT_RETRY_MS);
     } else if (entry) {
@@ -268,11 +280,11 @@ function startChat(section) {
     }, typingHint);
   }
 
-  function addPending(clientId, body) {
+  function addPending(clientId, body, replyTo = null) {
     const item = document.createElement("li");
     item.textContent = body;
     pendingList.append(item);
-    pending.set(clientId, { body, item });
+    pending.set(clientId, { body, item, replyTo });
     // Shown only when the acknowledgement is slow: a message on its way is not news.
     const shownNow = !socket || socket.readyState !== WebSocket.OPEN;
     setTimeout(() => {
@@ -297,9 +309,10 @@ function startChat(section) {
     errorLine.hidden = true;
     errorLine.textContent = "";
     const clientId = newClientId();
-    addPending(clientId, body);
+    const replyTo = takeReply();
+    addPending(clientId, body, replyTo);
     textarea.value = "";
-    sendFrame({ type: "send", client_id: clientId, body });
+    sendFrame(sendFrameOf(clientId, pending.get(clientId)));
   });
 
   textarea.addEventListener("keydown", (event) => {
@@ -315,6 +328,398 @@ function startChat(section) {
       lastTypingSent = now;
     }
   });
+
+  // ---------------------------------------------------------------- member tools: reply, react, edit, delete, @mentions
+  // Every control is a real button in the message's tool group; results are announced in a
+  // polite status region; focus stays where the person put it, also when a message is redrawn.
+  const texts = (section.querySelector(".chat-texts") || { dataset: {} }).dataset;
+  const reactionChoices = (texts.reactions || "").split(" ").filter(Boolean);
+  const announcer = section.querySelector(".chat-announce");
+  const replyBox = section.querySelector(".chat-replying");
+  const skippedNote = section.querySelector(".chat-skipped");
+  const picker = form.querySelector(".chat-mention-picker");
+  const pickerList = picker ? picker.querySelector("ul") : null;
+  const membersScript = section.querySelector("#chat-members");
+  const members = membersScript ? JSON.parse(membersScript.textContent) : [];
+  let replyingTo = null;
+  let editorCount = 0;
+
+  function say(text, values = {}) {
+    if (!announcer || !text) return;
+    let message = text;
+    for (const [key, value] of Object.entries(values)) message = message.replace(`{${key}}`, value);
+    // Cleared first, so the same sentence twice is announced twice.
+    announcer.textContent = "";
+    setTimeout(() => {
+      announcer.textContent = message;
+    }, 50);
+  }
+
+  function sendFrameOf(clientId, entry) {
+    const frame = { type: "send", client_id: clientId, body: entry.body };
+    if (entry.replyTo) frame.reply_to = entry.replyTo;
+    return frame;
+  }
+
+  function isStale(existing, message) {
+    if (!existing || message.changed_seq == null) return false;
+    return Number(existing.dataset.changedSeq || 0) > Number(message.changed_seq);
+  }
+
+  function skipped(upTo) {
+    const seq = Number(upTo) || 0;
+    // The messages up to `upTo` are on the history page: nothing is missing below the ones that follow.
+    if (seq > lastSeq) lastSeq = seq;
+    highestSeq = Math.max(highestSeq, lastSeq);
+    if (skippedNote) {
+      const link = skippedNote.querySelector("a");
+      if (link) link.href = `${link.pathname}?before=${seq + 1}`;
+      skippedNote.hidden = false;
+    }
+  }
+
+  function makeButton(label, action, extra = {}) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = label;
+    button.dataset.action = action;
+    for (const [key, value] of Object.entries(extra)) button.setAttribute(key, value);
+    return button;
+  }
+
+  function messageName(element) {
+    const author = element.querySelector(".chat-author");
+    return author ? author.textContent.trim() : "";
+  }
+
+  function decorate(element) {
+    element.tabIndex = -1;
+    for (const mention of element.querySelectorAll(".chat-mention")) {
+      if (Number(mention.dataset.userId) === userId) {
+        mention.classList.add("chat-mention-me");
+        element.classList.add("chat-message-mentions-me");
+      }
+    }
+    if (element.classList.contains("chat-message-mentions-me") && !element.querySelector(".chat-you-mentioned")) {
+      const note = document.createElement("span");
+      note.className = "visually-hidden chat-you-mentioned";
+      note.textContent = ` ${texts.youMentioned || ""}`;
+      const meta = element.querySelector(".chat-meta");
+      if (meta) meta.append(note);
+    }
+    if (element.classList.contains("chat-message-deleted") || !element.dataset.id) return;
+    const counts = new Map();
+    const list = element.querySelector(".chat-reactions");
+    if (list) {
+      for (const item of list.querySelectorAll("li[data-emoji]")) {
+        const users = (item.dataset.users || "").split(" ").filter(Boolean).map(Number);
+        counts.set(item.dataset.emoji, { count: Number(item.dataset.count) || 0, mine: users.includes(userId) });
+      }
+      list.remove();
+    }
+    const tools = document.createElement("div");
+    tools.className = "chat-tools";
+    tools.setAttribute("role", "group");
+    tools.setAttribute("aria-label", (texts.toolsLabel || "{name}").replace("{name}", messageName(element)));
+    for (const emoji of reactionChoices) {
+      const reaction = counts.get(emoji);
+      if (!reaction || !reaction.count) continue;
+      tools.append(
+        makeButton(`${emoji} ${reaction.count}`, `react:${emoji}`, { "aria-pressed": String(reaction.mine) }),
+      );
+    }
+    tools.append(makeButton(texts.reply || "Reply", "reply"));
+    const menuId = `chat-react-menu-${element.dataset.seq}`;
+    tools.append(makeButton(texts.react || "React", "react-menu", { "aria-expanded": "false", "aria-controls": menuId }));
+    if (Number(element.dataset.authorId) === userId) {
+      tools.append(makeButton(texts.edit || "Edit", "edit"));
+      tools.append(makeButton(texts.delete || "Delete", "delete"));
+    }
+    const menu = document.createElement("div");
+    menu.className = "chat-react-menu";
+    menu.id = menuId;
+    menu.hidden = true;
+    menu.setAttribute("role", "group");
+    menu.setAttribute("aria-label", texts.reactLabel || "");
+    for (const emoji of reactionChoices) {
+      const mine = Boolean(counts.get(emoji) && counts.get(emoji).mine);
+      menu.append(makeButton(emoji, `react-choice:${emoji}`, { "aria-pressed": String(mine) }));
+    }
+    tools.append(menu);
+    const actionsLink = element.querySelector(".chat-actions");
+    if (actionsLink) actionsLink.before(tools);
+    else element.append(tools);
+  }
+
+  function focusKey(element) {
+    const active = document.activeElement;
+    if (!active || !element.contains(active)) return null;
+    if (active.dataset && active.dataset.action) return active.dataset.action.replace("react-choice:", "react:");
+    return "";
+  }
+
+  function replaceMessage(existing, element) {
+    const key = focusKey(existing);
+    const editor = existing.querySelector(".chat-editor");
+    const editorFocused = editor && editor.contains(document.activeElement);
+    existing.replaceWith(element);
+    // Someone else's reaction must not throw away a change being written.
+    if (editor && !element.classList.contains("chat-message-deleted")) {
+      const body = element.querySelector(".chat-body");
+      if (body) {
+        body.hidden = true;
+        body.after(editor);
+        const tools = element.querySelector(".chat-tools");
+        if (tools) tools.hidden = true;
+        if (editorFocused) editor.querySelector("textarea").focus();
+        return;
+      }
+    }
+    if (key === null) return;
+    const target =
+      (key && element.querySelector(`[data-action="${CSS.escape(key)}"]`)) ||
+      (key.startsWith("react:") && element.querySelector('[data-action="react-menu"]')) ||
+      element;
+    target.focus();
+  }
+
+  function openEditor(element) {
+    if (element.querySelector(".chat-editor")) return;
+    const body = element.querySelector(".chat-body");
+    const tools = element.querySelector(".chat-tools");
+    editorCount += 1;
+    const fieldId = `chat-edit-${editorCount}`;
+    const editor = document.createElement("div");
+    editor.className = "chat-editor";
+    const label = document.createElement("label");
+    label.htmlFor = fieldId;
+    label.textContent = texts.editLabel || "";
+    const field = document.createElement("textarea");
+    field.id = fieldId;
+    field.rows = 3;
+    field.maxLength = textarea.maxLength > 0 ? textarea.maxLength : 4000;
+    field.value = body ? body.dataset.body || body.textContent.trim() : "";
+    const help = document.createElement("p");
+    help.className = "help-text";
+    help.id = `${fieldId}-help`;
+    help.textContent = texts.editHelp || "";
+    field.setAttribute("aria-describedby", help.id);
+    const save = makeButton(texts.save || "Save", "edit-save");
+    const cancel = makeButton(texts.cancel || "Cancel", "edit-cancel");
+    const row = document.createElement("div");
+    row.className = "chat-tools";
+    row.append(save, cancel);
+    editor.append(label, field, help, row);
+    if (body) {
+      body.hidden = true;
+      body.after(editor);
+    } else {
+      element.append(editor);
+    }
+    if (tools) tools.hidden = true;
+    field.focus();
+    field.setSelectionRange(field.value.length, field.value.length);
+    field.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        closeEditor(editor.closest(".chat-message"));
+      }
+    });
+  }
+
+  function closeEditor(element) {
+    if (!element) return;
+    const editor = element.querySelector(".chat-editor");
+    if (editor) editor.remove();
+    const body = element.querySelector(".chat-body");
+    if (body) body.hidden = false;
+    const tools = element.querySelector(".chat-tools");
+    if (tools) tools.hidden = false;
+    const edit = element.querySelector('[data-action="edit"]');
+    if (edit) edit.focus();
+  }
+
+  function askDelete(element) {
+    if (element.querySelector(".chat-confirm")) return;
+    const box = document.createElement("div");
+    box.className = "chat-confirm";
+    box.setAttribute("role", "group");
+    const question = document.createElement("p");
+    question.id = `chat-confirm-${element.dataset.seq}`;
+    question.textContent = texts.deleteQuestion || "";
+    box.setAttribute("aria-labelledby", question.id);
+    const row = document.createElement("div");
+    row.className = "chat-tools";
+    const yes = makeButton(texts.deleteYes || "Yes", "delete-yes");
+    const no = makeButton(texts.deleteNo || "No", "delete-no");
+    row.append(yes, no);
+    box.append(question, row);
+    const tools = element.querySelector(".chat-tools");
+    if (tools) tools.after(box);
+    else element.append(box);
+    no.focus();
+  }
+
+  function closeConfirm(element, focusAction) {
+    const box = element.querySelector(".chat-confirm");
+    if (box) box.remove();
+    const target = element.querySelector(`[data-action="${focusAction}"]`);
+    if (target) target.focus();
+  }
+
+  function startReply(element) {
+    const body = element.querySelector(".chat-body");
+    const excerpt = body ? body.textContent.trim().replace(/\s+/g, " ") : "";
+    replyingTo = Number(element.dataset.id);
+    if (replyBox) {
+      replyBox.querySelector(".chat-replying-text").textContent = (texts.replying || "{name}").replace(
+        "{name}",
+        messageName(element),
+      );
+      replyBox.querySelector(".chat-replying-quote").textContent =
+        excerpt.length > 80 ? `${excerpt.slice(0, 79)}…` : excerpt;
+      replyBox.hidden = false;
+    }
+    textarea.focus();
+  }
+
+  function cancelReply() {
+    replyingTo = null;
+    if (replyBox) replyBox.hidden = true;
+  }
+
+  function takeReply() {
+    const replyTo = replyingTo;
+    cancelReply();
+    return replyTo;
+  }
+
+  if (replyBox) {
+    replyBox.querySelector(".chat-replying-cancel").addEventListener("click", () => {
+      cancelReply();
+      textarea.focus();
+    });
+  }
+
+  log.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-action]");
+    if (!button || !log.contains(button)) return;
+    const element = button.closest(".chat-message");
+    if (!element) return;
+    const id = Number(element.dataset.id);
+    const action = button.dataset.action;
+    if (action.startsWith("react:") || action.startsWith("react-choice:")) {
+      const emoji = action.slice(action.indexOf(":") + 1);
+      const adding = button.getAttribute("aria-pressed") !== "true";
+      if (sendFrame({ type: "react", id, emoji })) say(adding ? texts.reacted : texts.unreacted, { emoji });
+    } else if (action === "react-menu") {
+      const menu = element.querySelector(".chat-react-menu");
+      const open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", String(open));
+      menu.hidden = !open;
+    } else if (action === "reply") {
+      startReply(element);
+    } else if (action === "edit") {
+      openEditor(element);
+    } else if (action === "edit-cancel") {
+      closeEditor(element);
+    } else if (action === "edit-save") {
+      const field = element.querySelector(".chat-editor textarea");
+      const body = field ? field.value.trim() : "";
+      if (!body) return;
+      if (sendFrame({ type: "edit", id, body })) {
+        closeEditor(element);
+        say(texts.editedDone);
+      }
+    } else if (action === "delete") {
+      askDelete(element);
+    } else if (action === "delete-no") {
+      closeConfirm(element, "delete");
+    } else if (action === "delete-yes") {
+      if (sendFrame({ type: "delete", id })) {
+        closeConfirm(element, "delete");
+        say(texts.deletedDone);
+      }
+    }
+  });
+
+  // @mentions: typing "@" and the start of a name offers the room's members as buttons below the composer.
+  function mentionQuery() {
+    const before = textarea.value.slice(0, textarea.selectionStart);
+    const match = /(?:^|[\s(])@([^\n@]{0,40})$/.exec(before);
+    return match ? { text: match[1], start: before.length - match[1].length - 1 } : null;
+  }
+
+  function closePicker() {
+    if (!picker) return;
+    picker.hidden = true;
+    pickerList.replaceChildren();
+  }
+
+  function updatePicker() {
+    if (!picker) return;
+    const query = mentionQuery();
+    if (!query) return closePicker();
+    const wanted = query.text.toLocaleLowerCase();
+    const matches = members.filter((member) => member.name.toLocaleLowerCase().startsWith(wanted)).slice(0, 8);
+    if (!matches.length) return closePicker();
+    const wasHidden = picker.hidden;
+    pickerList.replaceChildren(
+      ...matches.map((member) => {
+        const item = document.createElement("li");
+        const button = makeButton(member.name, "mention");
+        button.dataset.name = member.name;
+        item.append(button);
+        return item;
+      }),
+    );
+    picker.hidden = false;
+    if (wasHidden) say(texts.mentionMatches, { count: String(matches.length) });
+  }
+
+  function chooseMention(name) {
+    const query = mentionQuery();
+    const caret = textarea.selectionStart;
+    const start = query ? query.start : caret;
+    const inserted = `@${name} `;
+    textarea.value = textarea.value.slice(0, start) + inserted + textarea.value.slice(caret);
+    closePicker();
+    textarea.focus();
+    textarea.setSelectionRange(start + inserted.length, start + inserted.length);
+  }
+
+  if (picker) {
+    textarea.addEventListener("input", updatePicker);
+    textarea.addEventListener("keydown", (event) => {
+      if (event.key === "ArrowDown" && !picker.hidden) {
+        event.preventDefault();
+        pickerList.querySelector("button").focus();
+      } else if (event.key === "Escape") {
+        if (!picker.hidden) closePicker();
+        else if (replyingTo !== null) cancelReply();
+      }
+    });
+    pickerList.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-name]");
+      if (button) chooseMention(button.dataset.name);
+    });
+    pickerList.addEventListener("keydown", (event) => {
+      const buttons = [...pickerList.querySelectorAll("button")];
+      const index = buttons.indexOf(document.activeElement);
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        const next = index + (event.key === "ArrowDown" ? 1 : -1);
+        if (next < 0) textarea.focus();
+        else buttons[Math.min(next, buttons.length - 1)].focus();
+      } else if (event.key === "Escape") {
+        event.preventDefault();
+        closePicker();
+        textarea.focus();
+      }
+    });
+  }
+
+  for (const element of log.querySelectorAll(".chat-message[data-seq]")) decorate(element);
 
   window.addEventListener("offline", dropSocket);
   window.addEventListener("online", reconnectNow);

@@ -161,12 +161,12 @@ async def test_resume_sends_everything_after_the_seq_in_order_in_batches_then_re
     frames = await socket.receive_until("resumed")
     assert [frame["type"] for frame in frames] == ["message"] * count + ["resumed"]
     assert [frame["message"]["seq"] for frame in frames[:-1]] == list(range(1, count + 1))
-    assert frames[-1] == {"type": "resumed", "last_seq": count}
+    assert frames[-1] == {"type": "resumed", "last_seq": count, "last_change_seq": 0}
 
     await socket.send({"type": "resume", "after": count - 3})
     frames = await socket.receive_until("resumed")
     assert [frame["message"]["seq"] for frame in frames[:-1]] == [count - 2, count - 1, count]
-    assert frames[-1] == {"type": "resumed", "last_seq": count}
+    assert frames[-1] == {"type": "resumed", "last_seq": count, "last_change_seq": 0}
     await socket.close()
 
 
@@ -174,9 +174,9 @@ async def test_resume_from_beyond_the_last_message_reports_the_rooms_last_seq(me
     await db(post)(room, member, "en")
     socket = await joined(member, room.pk)
     await socket.send({"type": "resume", "after": 99})
-    assert await socket.drain() == [{"type": "resumed", "last_seq": 1}]
+    assert await socket.drain() == [{"type": "resumed", "last_seq": 1, "last_change_seq": 1}]
     await socket.send({"type": "resume", "after": 1})
-    assert await socket.drain() == [{"type": "resumed", "last_seq": 1}]
+    assert await socket.drain() == [{"type": "resumed", "last_seq": 1, "last_change_seq": 1}]
     await socket.close()
 
 
