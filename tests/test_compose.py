@@ -114,3 +114,42 @@ def test_every_service_has_a_healthcheck() -> None:
     for name in ("web", "worker"):
         for dependency in ("postgres", "redis"):
             assert services[name]["depends_on"][dependency]["condition"] == "service_healthy"
+
+
+NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+
+
+def test_a_load_balancer_in_front_of_web_lets_web_scale() -> None:
+    services = compose()["services"]
+    web, lb = services["web"], services["lb"]
+    # `--scale web=3` cannot start three containers that publish the same host port.
+    assert "ports" not in web
+    assert "8000" in [str(port) for port in web["expose"]]
+    assert "container_name" not in web
+    assert lb["image"].split(":")[0] == "nginx"
+    assert lb["ports"] == ["127.0.0.1:8000:80"]
+    assert lb["depends_on"]["web"]["condition"] == "service_healthy"
+    mounts = {volume.split(":")[1]: volume.split(":")[0] for volume in lb["volumes"]}
+    assert (ROOT / mounts["/etc/nginx/conf.d/default.conf"]).resolve() == NGINX_CONF
+    assert lb["healthcheck"]["test"]
+
+
+def test_the_load_balancer_proxies_websockets_and_uploads_to_every_web_replica() -> None:
+    from django.conf import settings
+
+    limit = settings.RESOURCE_MAX_UPLOAD_BYTES
+    conf = " ".join(NGINX_CONF.read_text(encoding="utf-8").split())
+    # Every replica, followed through Docker's DNS as they come and go.
+    assert "resolver 127.0.0.11" in conf
+    assert "server web:8000 resolve;" in conf
+    assert "proxy_pass http://cirkler_web;" in conf
+    # Websockets: HTTP/1.1 with the upgrade headers passed on, and reads that outlast daphne's pings.
+    assert "proxy_http_version 1.1;" in conf
+    assert "proxy_set_header Upgrade $http_upgrade;" in conf
+    assert "proxy_set_header Connection $connection_upgrade;" in conf
+    assert "proxy_read_timeout 1h;" in conf
+    assert "proxy_set_header X-Forwarded-Proto" in conf
+    assert "proxy_set_header Host $host;" in conf
+    # Uploads up to the site's limit get through (a little more for the form around the file).
+    size = int(conf.split("client_max_body_size ", 1)[1].split("m;", 1)[0])
+    assert limit <= size * 1024 * 1024 <= limit + 2 * 1024 * 1024

@@ -1,0 +1,1 @@
+"""Benchmarks (not collected by pytest): see docs/performance.md for the commands."""
