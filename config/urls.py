@@ -1,5 +1,4 @@
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -9,6 +8,8 @@ from accounts.views import privacy
 from circles.views import my_page_view, person_calendar
 
 from . import views
+
+handler400 = "config.views.bad_request"
 
 # The admin logs in through allauth, with its rate limits and two-step login.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -32,11 +33,10 @@ urlpatterns += i18n_patterns(
     path("cirkler/", include("circles.urls")),
     path("biblioteker/", include("libraries.urls")),
     path("samtale/", include("chat.urls")),
+    path("materialer/", include("resources.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Nothing under MEDIA_ROOT is served by its address, not even in debug: uploads are private
+# and reach people only through views that check permission (resources.views.resource_download).

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from circles.models import SDG
 from circles.sdg_data import sdgs_load
@@ -14,6 +16,19 @@ from circles.sdg_data import sdgs_load
 from . import factories
 
 pytest_plugins = ["tests.live"]
+
+# Fuzz tests that name no max_examples take it from the profile: HYPOTHESIS_PROFILE=ci (set by .ci/run)
+# runs 1,000 examples each, "dev" (the default) Hypothesis' usual 100, "quick" 10 for a smoke run.
+# No example database in any.
+_FUZZ_SETTINGS = {
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
+}
+hypothesis_settings.register_profile("ci", max_examples=1000, print_blob=True, **_FUZZ_SETTINGS)
+hypothesis_settings.register_profile("dev", max_examples=100, **_FUZZ_SETTINGS)
+hypothesis_settings.register_profile("quick", max_examples=10, **_FUZZ_SETTINGS)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

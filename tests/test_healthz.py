@@ -26,7 +26,7 @@ def test_healthz_answers_ok_when_database_and_channel_layer_answer(client, db) -
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok", "database": "ok", "channel_layer": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "channel_layer": "ok", "cache": "ok"}
     assert_not_cacheable(response)
 
 
@@ -40,7 +40,7 @@ def test_healthz_answers_503_naming_the_channel_layer_when_redis_is_unreachable(
     response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "ok", "channel_layer": "down"}
+    assert response.json() == {"status": "unavailable", "database": "ok", "channel_layer": "down", "cache": "ok"}
     assert_not_cacheable(response)
 
 
@@ -52,4 +52,20 @@ def test_healthz_answers_ok_with_the_real_redis_channel_layer(client, db, settin
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "channel_layer": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "channel_layer": "ok", "cache": "ok"}
+
+
+def test_healthz_answers_503_naming_the_cache_when_its_redis_is_unreachable(client, db, settings) -> None:
+    # The pages keep working on a cache miss (config.cache), so only /healthz tells.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ForgivingRedisCache",
+            "LOCATION": CLOSED_REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "ok", "channel_layer": "ok", "cache": "down"}

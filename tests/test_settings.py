@@ -115,8 +115,9 @@ def test_redis_url_selects_redis_channel_layer_and_cache() -> None:
     values = load_settings({"DJANGO_DEBUG": "1", "REDIS_URL": url}, "CHANNEL_LAYERS", "CACHES", "REDIS_URL")
     layer = values["CHANNEL_LAYERS"]["default"]
     assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"
-    assert layer["CONFIG"]["hosts"] == [{"address": url, "socket_timeout": None}]
-    assert values["CACHES"]["default"] == {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    assert layer["CONFIG"]["hosts"] == [{"address": url, "socket_timeout": None, "max_connections": 1000}]
+    assert values["CACHES"]["default"]["BACKEND"] == "config.cache.ForgivingRedisCache"
+    assert values["CACHES"]["default"]["LOCATION"] == url
     assert values["REDIS_URL"] == url
 
 
@@ -190,3 +191,22 @@ def test_unsupported_media_storage_fails_startup_naming_it(value: str) -> None:
 def test_allowed_hosts_are_read_as_a_comma_separated_list() -> None:
     values = load_settings({"DJANGO_DEBUG": "1", "DJANGO_ALLOWED_HOSTS": "a.example, b.example,"}, "ALLOWED_HOSTS")
     assert values["ALLOWED_HOSTS"] == ["a.example", "b.example"]
+
+
+def test_production_trusts_no_proxy_header_unless_one_is_named() -> None:
+    secret = {"DJANGO_SECRET_KEY": "production-secret-from-the-environment"}
+    unset = load_settings(secret, "SECURE_PROXY_SSL_HEADER", "SESSION_COOKIE_NAME", "CSRF_COOKIE_NAME")
+    named = load_settings({**secret, "DJANGO_SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto"}, "SECURE_PROXY_SSL_HEADER")
+    assert unset["SECURE_PROXY_SSL_HEADER"] is None
+    assert named["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert unset["SESSION_COOKIE_NAME"] == "__Host-sessionid"
+    assert unset["CSRF_COOKIE_NAME"] == "__Host-csrftoken"
+
+
+def test_development_keeps_the_plain_cookie_names_the_http_tests_use() -> None:
+    values = load_settings({"DJANGO_DEBUG": "1"}, "SESSION_COOKIE_NAME", "CSRF_COOKIE_NAME", "SECURE_PROXY_SSL_HEADER")
+    assert values == {
+        "SESSION_COOKIE_NAME": "sessionid",
+        "CSRF_COOKIE_NAME": "csrftoken",
+        "SECURE_PROXY_SSL_HEADER": None,
+    }

@@ -38,7 +38,7 @@ def test_healthz_process_reports_database_and_channel_layer_down_when_both_are_u
     finally:
         server.stop()
     assert status == 503, server.log()
-    assert body == {"status": "unavailable", "database": "down", "channel_layer": "down"}
+    assert body == {"status": "unavailable", "database": "down", "channel_layer": "down", "cache": "down"}
     assert "no-store" in cache_control
 
 
@@ -55,5 +55,5 @@ def test_healthz_process_reports_only_channel_layer_down_when_redis_is_unreachab
     finally:
         server.stop()
     assert status == 503, server.log()
-    assert body == {"status": "unavailable", "database": "ok", "channel_layer": "down"}
+    assert body == {"status": "unavailable", "database": "ok", "channel_layer": "down", "cache": "down"}
     assert "no-store" in cache_control
