@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ResourcesConfig(AppConfig):
     name = "resources"
     verbose_name = _("Shared materials")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the receivers)

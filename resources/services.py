@@ -257,6 +257,19 @@ def resource_purge(resource: Resource) -> None:
 
 
 @transaction.atomic
+def circle_materials_purge(circle: Circle) -> int:
+    """Delete the circle-only material of a circle about to be deleted; returns how many.
+
+    The circle link of other material is cleared by the database (SET_NULL), but circle-only
+    material may not lose its circle (a check constraint), and nobody could see it any more.
+    """
+    materials = list(Resource.objects.filter(circle=circle, visibility=Visibility.CIRCLE))
+    for resource in materials:
+        resource_purge(resource)
+    return len(materials)
+
+
+@transaction.atomic
 def resource_delete(*, resource: Resource, deleted_by: User) -> None:
     """Take material down for good, with every version of its file."""
     if not may_edit_resource(deleted_by, resource):

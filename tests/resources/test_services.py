@@ -9,6 +9,7 @@ from config.errors import ServiceError
 from resources import services
 from resources.models import (
     RemovalRequest,
+    Resource,
     ResourceAdoption,
     ResourceDownload,
     ResourceFormat,
@@ -229,3 +230,28 @@ def test_deleting_an_account_deletes_the_persons_removal_requests(handout):
     )
     account_delete(user=person, keep_messages=True)
     assert not RemovalRequest.objects.exists()
+
+
+def test_deleting_a_circle_takes_its_circle_only_material_and_keeps_the_rest(
+    library_staff, library, media_root, django_capture_on_commit_callbacks
+):
+    circle = factories.CircleFactory(host_library=library)
+    for visibility in (Visibility.CIRCLE, Visibility.PUBLIC):
+        services.resource_create_file(
+            created_by=library_staff,
+            owner_library=library,
+            title=f"Plakat {visibility}",
+            upload=files.upload("plakat.pdf", files.pdf()),
+            format=ResourceFormat.HANDOUT,
+            circle=circle,
+            visibility=visibility,
+        )
+    assert len(stored_files(media_root)) >= 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        circle.delete()
+
+    remaining = list(Resource.objects.all())
+    assert [(r.title, r.circle_id) for r in remaining] == [(f"Plakat {Visibility.PUBLIC}", None)]
+    kept = {name.rsplit("/", 1)[-1] for name in (remaining[0].file.name, remaining[0].thumbnail.name) if name}
+    assert {path.name for path in stored_files(media_root)} == kept
