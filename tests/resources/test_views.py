@@ -271,7 +271,7 @@ def test_an_oversize_upload_through_the_form_says_so_and_stores_nothing(client, 
         },
     )
     assert response.status_code == 200
-    assert "The file is too large. Files can be at most 1000" in response.content.decode().replace("\xa0", " ")
+    assert "Filen er for stor. En fil må højst fylde 1000" in response.content.decode().replace("\xa0", " ")
     assert not media_root.exists() or not any(media_root.rglob("*.*"))
 
 
