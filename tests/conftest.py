@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -72,6 +73,13 @@ def _services_for_markers(request: pytest.FixtureRequest) -> None:
             service_missing(request, f"Redis does not answer at {settings.REDIS_URL}")
     if request.node.get_closest_marker("browser") and not shutil.which(os.environ.get("CHROMIUM", "/usr/bin/chromium")):
         service_missing(request, "needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request to /en/ or translation.activate() leaves English active in this thread: never for the next test."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
