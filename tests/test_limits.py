@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
+from django.utils import translation
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from accounts.models import User
@@ -92,7 +93,8 @@ def test_a_body_found_too_large_while_read_gets_the_413_page(db) -> None:
     """A body without Content-Length is bounded while read; Django raises, handler400 answers."""
     request = RequestFactory().post(LOGIN_URL)
     request.user = factories.UserFactory.build()
-    response = bad_request(request, RequestDataTooBig("too big"))
+    with translation.override("en"):
+        response = bad_request(request, RequestDataTooBig("too big"))
     assert response.status_code == 413
     assert TOO_LARGE in response.content.decode()
 
