@@ -128,6 +128,9 @@ else:
         DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 1, "max_size": pool_max_size, "timeout": 10}
         DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+        # With CONN_HEALTH_CHECKS Django gives the pool check=ConnectionPool.check_connection: a
+        # connection that died with a PostgreSQL restart is never lent. config.db fails fast while it is down.
+        DATABASES["default"]["ENGINE"] = "config.db"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

@@ -61,9 +61,9 @@ def _redis_answers(url: str) -> bool:
 @pytest.fixture(autouse=True)
 def _services_for_markers(request: pytest.FixtureRequest) -> None:
     """Tests marked postgres / redis / browser need that service: skip or fail without it."""
-    if (
-        request.node.get_closest_marker("postgres")
-        and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+    if request.node.get_closest_marker("postgres") and settings.DATABASES["default"]["ENGINE"] not in (
+        "django.db.backends.postgresql",
+        "config.db",
     ):
         service_missing(request, "needs PostgreSQL: set DATABASE_URL=postgres://...")
     if request.node.get_closest_marker("redis"):

@@ -136,6 +136,19 @@ def test_database_url_is_parsed_into_postgresql_settings_with_health_checks() ->
     assert database["CONN_HEALTH_CHECKS"] is True
 
 
+def test_the_psycopg_pool_checks_connections_and_fails_fast_while_postgresql_is_down() -> None:
+    values = load_settings(
+        {"DJANGO_DEBUG": "1", "DATABASE_URL": "postgres://u:p@db.example/cirkler", "DATABASE_POOL_MAX_SIZE": "4"},
+        "DATABASES",
+    )
+    database = values["DATABASES"]["default"]
+    # config.db: Django's backend, which passes check=ConnectionPool.check_connection with health checks on.
+    assert database["ENGINE"] == "config.db"
+    assert database["CONN_HEALTH_CHECKS"] is True
+    assert database["CONN_MAX_AGE"] == 0
+    assert database["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 4, "timeout": 10}
+
+
 def test_email_url_configures_smtp_with_tls() -> None:
     values = load_settings(
         {"DJANGO_DEBUG": "1", "EMAIL_URL": "smtp+tls://user:secret@mail.example:587"},

@@ -123,9 +123,13 @@ def seed(database_url: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_postgresql_outage_answers_503_everywhere_and_the_same_process_recovers(private_postgres) -> None:
+# Without a pool each request connects anew; with Django's psycopg pool (DATABASE_POOL_MAX_SIZE) the
+# connections lent before the outage are dead afterwards and must not be lent again, and while PostgreSQL
+# is down no query may wait the pool's timeout (config.db): a page asks several times, minutes in all.
+@pytest.mark.parametrize("pool", [{}, {"DATABASE_POOL_MAX_SIZE": "4"}], ids=["no pool", "psycopg pool"])
+def test_postgresql_outage_answers_503_everywhere_and_the_same_process_recovers(private_postgres, pool) -> None:
     data = seed(private_postgres.url("cirkler"))
-    server = start_daphne({"DATABASE_URL": private_postgres.url("cirkler")})
+    server = start_daphne({"DATABASE_URL": private_postgres.url("cirkler"), **pool})
     try:
         anonymous, member = Browser(server.url), Browser(server.url)
         member.log_in(EMAIL, factories.PASSWORD)

@@ -1,0 +1,1 @@
+"""Django's PostgreSQL backend, with its psycopg pool failing fast while PostgreSQL is down (base.py)."""
