@@ -31,10 +31,13 @@ from .forms import (
 from .models import Message, ModerationKind, Report, ReportReason, ReportState, Room
 
 
-def moderation_context(request: HttpRequest, room: Room) -> dict:
-    """What the chat section shows of the room's rules: pins, the composer's state, and (facilitators) the panel."""
-    room = Room.objects.select_related("circle").get(pk=room.pk)
-    moderator = may_moderate_room(request.user, room)
+def moderation_context(request: HttpRequest, room: Room, *, moderator: bool | None = None) -> dict:
+    """What the chat section shows of the room's rules: pins, the composer's state, and (facilitators) the panel.
+
+    `room` is read in this request; `moderator` is may_moderate_room's answer when the page has it already.
+    """
+    if moderator is None:
+        moderator = may_moderate_room(request.user, room)
     membership = selectors.room_membership(request.user, room)
     muted_until = membership.muted_until if membership is not None else None
     if muted_until is not None and muted_until <= timezone.now():

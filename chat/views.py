@@ -21,9 +21,18 @@ from .moderation_views import moderation_context
 
 
 def room_context(
-    request: HttpRequest, room: Room, *, next_url: str, before_seq: int | None = None, form: MessageForm | None = None
+    request: HttpRequest,
+    room: Room,
+    *,
+    next_url: str,
+    before_seq: int | None = None,
+    form: MessageForm | None = None,
+    moderator: bool | None = None,
 ) -> dict:
-    """What templates/chat/_section.html shows: a page of messages, the composer and the client's settings."""
+    """What templates/chat/_section.html shows: a page of messages, the composer and the client's settings.
+
+    `moderator`: may_moderate_room's answer when the page has it already (asked otherwise).
+    """
     page, has_older = selectors.message_page(room=room, before_seq=before_seq)
     return {
         "room": room,
@@ -40,7 +49,7 @@ def room_context(
         "typing_interval_ms": protocol.TYPING_INTERVAL_SECONDS * 1000,
         "typing_hint_ms": protocol.TYPING_HINT_SECONDS * 1000,
         "final_close_codes": " ".join(str(int(code)) for code in sorted(protocol.FINAL_CLOSE_CODES)),
-        "moderation": moderation_context(request, room),
+        "moderation": moderation_context(request, room, moderator=moderator),
     }
 
 
@@ -75,6 +84,7 @@ def room_page(request: HttpRequest, room_id: int) -> HttpResponse:
                 return redirect_to_next(request, f"{own_url}#chat")
     before_seq = _positive_int(request.GET.get("before"))
     chat = room_context(request, room, next_url=f"{own_url}#chat", before_seq=before_seq, form=form)
-    if chat["live"] and chat["messages"]:
+    # Marked only when it moves the read state: a page read again writes nothing.
+    if chat["live"] and chat["messages"] and selectors.last_read_seq(room=room, user=request.user) < chat["last_seq"]:
         services.read_mark(room=room, user=request.user, seq=chat["last_seq"])
     return TemplateResponse(request, "chat/room.html", {"chat": chat, "circle": room.circle, "standalone": True})

@@ -116,6 +116,16 @@ class CircleFilterForm(forms.Form):
         self.fields["municipality"].queryset = municipalities_with_visible_circles()
         self.fields["library"].queryset = libraries_with_visible_circles()
 
+    def rendering_key(self) -> tuple:
+        """Everything the filter fields show: what was sent, and every choice (read from the database here, once)."""
+        for name in ("municipality", "library"):
+            # Not list(): it would ask the iterator's length first, a COUNT query of its own.
+            self.fields[name].choices = [choice for choice in self.fields[name].choices]  # noqa: C416
+        return (
+            tuple(sorted((key, tuple(values)) for key, values in self.data.lists())),
+            *(tuple(self.fields[name].choices) for name in ("sdg", "municipality", "library")),
+        )
+
     def filters(self) -> dict:
         """The filters that were valid; an invalid one is left out (and shown as an error) rather than failing."""
         self.is_valid()

@@ -130,17 +130,18 @@ def membership_overview(*, user, circle: Circle) -> dict:
     """What the circle page needs to know about the person: their membership, place in line, rights."""
     membership = membership_of(user, circle)
     is_active = membership is not None and membership.state == MembershipState.ACTIVE
+    may_manage = may_manage_circle(user, circle)
     return {
         "membership": membership,
         "is_active_member": is_active,
         "waitlist_position": waitlist_position(membership) if membership else None,
-        "may_manage": may_manage_circle(user, circle),
+        "may_manage": may_manage,
         "members": list(
             circle.memberships.filter(state=MembershipState.ACTIVE)
             .select_related("user")
             .order_by("-role", "user__display_name")
         )
-        if is_active or may_manage_circle(user, circle)
+        if is_active or may_manage
         else [],
     }
 

@@ -5,6 +5,7 @@ from django.utils.safestring import mark_safe
 
 from chat.markdown import render_chat_markdown
 from chat.mentions import highlight_mentions
+from chat.partials import message_partial
 from chat.selectors import room_of_circle
 from chat.views import room_context
 
@@ -24,14 +25,17 @@ def chat_message_html_filter(message) -> str:
 
 
 @register.inclusion_tag("chat/_section.html", takes_context=True)
-def chat_room(context: template.Context, circle) -> dict:
-    """The circle's discussion with its latest messages (the include checks the person is an active member)."""
+def chat_room(context: template.Context, circle, moderator: bool | None = None) -> dict:
+    """The circle's discussion with its latest messages (the include checks the person is an active member).
+
+    `moderator`: may_moderate_room's answer when the page has it already (asked otherwise).
+    """
     request = context["request"]
     room = room_of_circle(circle_id=circle.pk)
     if room is None:
         return {"chat": None}
     return {
-        "chat": room_context(request, room, next_url=f"{request.get_full_path()}#chat"),
+        "chat": room_context(request, room, next_url=f"{request.get_full_path()}#chat", moderator=moderator),
         "request": request,
         "csrf_token": context.get("csrf_token"),
         "LANGUAGE_CODE": context.get("LANGUAGE_CODE"),
@@ -87,3 +91,9 @@ def chat_reaction_list() -> str:
     from chat.protocol import REACTIONS
 
     return " ".join(REACTIONS)
+
+
+@register.simple_tag
+def chat_message(message) -> str:
+    """The message partial (chat/_message.html), rendered once per state of the message in this process."""
+    return message_partial(message)

@@ -12,10 +12,12 @@ register = template.Library()
 
 
 @register.inclusion_tag("circles/_run_links.html", takes_context=True)
-def run_circle_links(context: template.Context, circle: Circle) -> dict:
+def run_circle_links(context: template.Context, circle: Circle, may_manage: bool | None = None) -> dict:
+    """`may_manage`: may_manage_circle's answer when the page has it already (asked here otherwise)."""
     request = context.get("request")
     person = getattr(request, "user", None) or AnonymousUser()
-    may_manage = may_manage_circle(person, circle)
+    if may_manage is None:
+        may_manage = may_manage_circle(person, circle)
     return {
         "circle": circle,
         "may_manage": may_manage,

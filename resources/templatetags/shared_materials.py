@@ -18,13 +18,16 @@ def _person(context: template.Context):
 
 
 @register.inclusion_tag("resources/_circle_materials.html", takes_context=True)
-def circle_materials(context: template.Context, circle: Circle) -> dict:
-    """The circle's materials the person may see, and for those who run it a link to share more."""
+def circle_materials(context: template.Context, circle: Circle, may_manage: bool | None = None) -> dict:
+    """The circle's materials the person may see, and for those who run it a link to share more.
+
+    `may_manage`: may_manage_circle's answer when the page has it already (asked here otherwise).
+    """
     person = _person(context)
     return {
         "circle": circle,
         "resources": circle_resources(user=person, circle=circle),
-        "may_share": may_manage_circle(person, circle),
+        "may_share": may_manage_circle(person, circle) if may_manage is None else may_manage,
     }
 
 
