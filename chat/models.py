@@ -76,7 +76,15 @@ class Message(models.Model):
             models.UniqueConstraint(fields=["room", "seq"], name="chat_message_unique_seq"),
             models.UniqueConstraint(fields=["room", "author", "client_id"], name="chat_message_unique_client_id"),
         ]
-        indexes = [models.Index(fields=["room", "changed_seq"], name="chat_message_room_changed")]
+        indexes = [
+            models.Index(fields=["room", "changed_seq"], name="chat_message_room_changed"),
+            # The pinned list is read on every room page: a few rows, found without reading the room.
+            models.Index(
+                fields=["room", "-pinned_at"],
+                name="chat_message_room_pinned",
+                condition=models.Q(pinned_at__isnull=False, deleted_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} in {self.room}"
