@@ -2,6 +2,7 @@
 
 import asyncio
 import functools
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -57,6 +58,8 @@ class RoomConsumer(ModerationFrames, AsyncJsonWebsocketConsumer):
     room: Room | None = None
     closing = False
     hub = None
+    # The last `presence` frame this socket was sent (the hub sends only changes).
+    presence_sent: str | None = None
     # Live message events that arrive while a client frame is handled: sent after its answers.
     held_events: list[dict] | None = None
 
@@ -74,7 +77,6 @@ class RoomConsumer(ModerationFrames, AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.language = socket_language(self.scope)
         self.limiter = protocol.RateLimiter(getattr(settings, "CHAT_RATE_LIMITS", protocol.RATE_LIMITS), time.monotonic)
-        self.present: dict[str, protocol.Author] = {}
         # What this socket last sent its person directly after their own change, by seq: the
         # broadcast of the same state is then not sent to them a second time.
         self.acknowledged: dict[int, dict] = {}
@@ -100,11 +102,13 @@ class RoomConsumer(ModerationFrames, AsyncJsonWebsocketConsumer):
         for group in self.groups:
             await self.channel_layer.group_add(group, self.channel_name)
         self.access_watch = asyncio.ensure_future(self._watch_access())
-        self.present[self.channel_name] = author_of(user)
-        await services.presence_publish(
-            room_id=room.pk, user=user, channel=self.channel_name, action=PresenceAction.JOIN
+        # Presence goes through the hub: one event on the room's stream per socket that comes or goes.
+        await self.hub.announce(
+            room.pk, protocol.presence_event(PresenceAction.JOIN, channel=self.channel_name, user=author_of(user))
         )
-        await self.send_json(protocol.presence_frame(self._present_users()))
+        # First the person themself, as before anyone answers; the hub sends the room's list right after.
+        await self.send_json(protocol.presence_frame([author_of(user)]))
+        self.presence_sent = json.dumps(protocol.presence_frame([author_of(user)]))
         await self.send_moderation_state()
 
     async def _watch_access(self) -> None:
@@ -139,9 +143,10 @@ class RoomConsumer(ModerationFrames, AsyncJsonWebsocketConsumer):
         if getattr(self, "access_watch", None) is not None:
             self.access_watch.cancel()
         self._leave_hub()
-        if self.room is not None:
-            await services.presence_publish(
-                room_id=self.room.pk, user=self.user, channel=self.channel_name, action=PresenceAction.LEAVE
+        if self.room is not None and self.hub is not None:
+            await self.hub.announce(
+                self.room.pk,
+                protocol.presence_event(PresenceAction.LEAVE, channel=self.channel_name, user=author_of(self.user)),
             )
 
     async def dispatch(self, message: dict) -> None:
@@ -201,16 +206,49 @@ class RoomConsumer(ModerationFrames, AsyncJsonWebsocketConsumer):
         # Channels would run every socket's database work on one thread per process; on asgiref's
         # thread pool the sockets' work overlaps (docs/performance.md). Each socket still handles
         # its frames one at a time; CHAT_DB_THREAD_SENSITIVE = True restores the single thread.
+        return await self._in_thread(self._checked_sync, action, *args)
+
+    async def _in_thread(self, action: Callable[..., T], *args: Any) -> T:
+        """Run `action`, which checks access itself, in a database thread (see _checked)."""
         thread_sensitive = getattr(settings, "CHAT_DB_THREAD_SENSITIVE", False)
-        return await database_sync_to_async(self._checked_sync, thread_sensitive=thread_sensitive)(action, *args)
+        return await database_sync_to_async(action, thread_sensitive=thread_sensitive)(*args)
 
     def _checked_sync(self, action: Callable[..., T], *args: Any) -> T:
         if not may_read_room(self.user, self.room):
             raise AccessLost
         return action(*args)
 
+    def _post_checked_by_service(self, frame: protocol.Send) -> protocol.MessagePayload:
+        try:
+            return self._post(frame)
+        except ServiceError as refused:
+            if refused.code == ErrorCode.NOT_A_MEMBER:
+                raise AccessLost from refused
+            raise
+
     async def on_send(self, frame: protocol.Send) -> None:
-        await self._acknowledge(await self._checked(self._post, frame))
+        # message_post checks access itself: only a reply, which reads another message first, is checked before.
+        if frame.reply_to is not None:
+            payload = await self._checked(self._post, frame)
+        else:
+            payload = await self._in_thread(self._post_checked_by_service, frame)
+        await self._after_earlier_messages(payload["seq"])
+        await self._acknowledge(payload)
+
+    async def _after_earlier_messages(self, seq: int) -> None:
+        """Before the sender's acknowledgement of `seq`: the room's messages before it, which others stored
+        a moment earlier, so that the sender too receives every message in seq order."""
+        if self.hub is None:
+            return
+        await self.hub.written_before(self.room.pk, seq)
+        held = self.held_events
+        if not held:
+            return
+        earlier = [event for event in held if event.get("new") and event["message"]["seq"] < seq]
+        if earlier:
+            self.held_events = [event for event in held if not (event.get("new") and event["message"]["seq"] < seq)]
+            for event in sorted(earlier, key=lambda event: event["message"]["seq"]):
+                await self._send_message_event(event)
 
     async def _acknowledge(self, payload: protocol.MessagePayload) -> None:
         """Answer the person's own change with the message as it is now (their acknowledgement)."""
@@ -227,10 +265,13 @@ class RoomConsumer(ModerationFrames, AsyncJsonWebsocketConsumer):
                 raise ProtocolError(
                     ErrorCode.NO_SUCH_MESSAGE, field="reply_to", frame=frame.type, ref=str(frame.client_id)
                 )
-        message, _created = services.message_post(
+        message, created = services.message_post(
             room=self.room, author=self.user, body=frame.body, client_id=frame.client_id, reply_to=reply_to
         )
-        return self._payload(message.pk)
+        if not created:
+            return self._payload(message.pk)
+        # A new message comes back ready to display, rendered already for its broadcast.
+        return message_payload(message, language=self.language)
 
     def _payload(self, message_id: int) -> protocol.MessagePayload:
         message = selectors.message_in_room(room=self.room, message_id=message_id)
@@ -334,7 +375,9 @@ class RoomConsumer(ModerationFrames, AsyncJsonWebsocketConsumer):
 
     async def on_typing(self, frame: protocol.Typing) -> None:
         await self._checked(lambda: None)
-        await services.typing_publish(room_id=self.room.pk, user=self.user, channel=self.channel_name)
+        await self.hub.announce(
+            self.room.pk, protocol.typing_event(channel=self.channel_name, user=author_of(self.user))
+        )
 
     async def on_read(self, frame: protocol.Read) -> None:
         await self._checked(functools.partial(services.read_mark, room=self.room, user=self.user, seq=frame.seq))
@@ -368,31 +411,11 @@ class RoomConsumer(ModerationFrames, AsyncJsonWebsocketConsumer):
         await self.send_json(protocol.message_frame({**payload, "html": html}))
 
     async def chat_presence(self, event: dict) -> None:
-        channel = event["channel"]
-        if self.closing or channel == self.channel_name:
-            return
-        if event["action"] == PresenceAction.LEAVE:
-            if self.present.pop(channel, None) is None:
-                return
-        else:
-            self.present[channel] = event["user"]
-            if event["action"] == PresenceAction.JOIN:
-                await services.presence_publish(
-                    room_id=self.room.pk,
-                    user=self.user,
-                    channel=self.channel_name,
-                    action=PresenceAction.HERE,
-                    to_channel=channel,
-                )
-        await self.send_json(protocol.presence_frame(self._present_users()))
-
-    def _present_users(self) -> list[protocol.Author]:
-        users = {user["id"]: user for user in self.present.values()}
-        return sorted(users.values(), key=lambda user: (user["name"].casefold(), user["id"]))
+        """Presence reaches the socket through the room hub (chat.hub), which keeps who is here per room
+        and sends one `presence` frame per change; a copy a room group hands this socket is dropped."""
 
     async def chat_typing(self, event: dict) -> None:
-        if not self.closing and event["user"]["id"] != self.user.pk:
-            await self.send_json(protocol.typing_frame(event["user"]))
+        """Typing hints reach the socket through the room hub, like presence."""
 
     async def account_closed(self, event: dict) -> None:
         await self._close(CloseCode.FORBIDDEN)

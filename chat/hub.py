@@ -26,6 +26,7 @@ import functools
 import json
 import logging
 import threading
+import uuid
 import weakref
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -50,6 +51,12 @@ TOO_SLOW = 1013
 # Two processes (or threads) that store seq 7 and 8 one after the other may publish them the other
 # way round. A new message that arrives ahead of a missing seq waits this long for it.
 REORDER_WAIT_SECONDS = 0.2
+# Presence changes within this time go to a room's sockets as one `presence` frame.
+PRESENCE_COALESCE_SECONDS = 0.05
+
+
+def _author(consumer: Any) -> protocol.Author:
+    return {"id": consumer.user.pk, "name": consumer.user.name}
 
 
 # ---------------------------------------------------------------------------- publishing (sync, after commit)
@@ -145,6 +152,14 @@ class RoomHub:
         # room id -> the next new seq expected, and new messages that came ahead of it
         self.next_seq: dict[int, int] = {}
         self.early: dict[int, dict[int, dict]] = {}
+        # room id -> [(seq, future)]: acknowledgements waiting until the messages before theirs went out
+        self.waiting: dict[int, list[tuple[int, asyncio.Future]]] = {}
+        # room id -> {socket channel name: its person}: every socket in the room, in any process, as far
+        # as this process has heard (its own sockets at once, others' from their processes' events).
+        self.present: dict[int, dict[str, protocol.Author]] = {}
+        self.presence_due: set[int] = set()
+        # This process's name on the room streams: it answers `join` events of other processes only.
+        self.origin = uuid.uuid4().hex
         self.slow_socket_bytes = getattr(settings, "CHAT_SLOW_SOCKET_BYTES", SLOW_SOCKET_BYTES)
 
     def _transport(self) -> "_RedisTransport | _LayerTransport":
@@ -156,6 +171,7 @@ class RoomHub:
 
     async def join(self, room_id: int, consumer: Any) -> None:
         """Add the socket to the room; returns once the process receives the room's messages."""
+        self.present.setdefault(room_id, {})[consumer.channel_name] = _author(consumer)
         sockets = self.rooms.get(room_id)
         if sockets is None:
             sockets = self.rooms[room_id] = {}
@@ -180,6 +196,7 @@ class RoomHub:
         sockets = self.rooms.get(room_id)
         if sockets is None or sockets.pop(consumer, False) is False:
             return
+        self.present.get(room_id, {}).pop(consumer.channel_name, None)
         if not sockets:
             self._forget_room(room_id)
             if self.transport is not None:
@@ -190,6 +207,131 @@ class RoomHub:
         self.ready.pop(room_id, None)
         self.next_seq.pop(room_id, None)
         self.early.pop(room_id, None)
+        self.present.pop(room_id, None)
+        for _seq, future in self.waiting.pop(room_id, []):
+            if not future.done():
+                future.set_result(None)
+
+    async def written_before(self, room_id: int, seq: int) -> None:
+        """Return once the new messages before `seq` went out to the room's local sockets (at most
+        REORDER_WAIT_SECONDS): the sender's acknowledgement of `seq` then follows its neighbours."""
+        expected = self.next_seq.get(room_id)
+        if expected is None or expected >= seq or room_id not in self.rooms:
+            return
+        future = asyncio.get_running_loop().create_future()
+        self.waiting.setdefault(room_id, []).append((seq, future))
+        try:
+            await asyncio.wait_for(asyncio.shield(future), REORDER_WAIT_SECONDS)
+        except TimeoutError:
+            pass
+        finally:
+            waiting = self.waiting.get(room_id)
+            if waiting is not None and (seq, future) in waiting:
+                waiting.remove((seq, future))
+
+    def _advanced(self, room_id: int) -> None:
+        waiting = self.waiting.get(room_id)
+        if not waiting:
+            return
+        expected = self.next_seq.get(room_id, 0)
+        for seq, future in list(waiting):
+            if expected >= seq and not future.done():
+                future.set_result(None)
+
+    async def receive(self, room_id: int, event: dict) -> None:
+        """An event from the room's stream: a message, presence or typing."""
+        kind = event.get("type")
+        if kind == protocol.Event.MESSAGE:
+            await self.deliver(room_id, event)
+        elif kind == protocol.Event.PRESENCE:
+            self._presence(room_id, event)
+        elif kind == protocol.Event.TYPING:
+            await self._typing(room_id, event)
+
+    # -- presence and typing: one event per change on the room's stream, whatever the number of sockets
+
+    def present_users(self, room_id: int) -> list[protocol.Author]:
+        """Who is in the room now, each person once, by name."""
+        users = {user["id"]: user for user in self.present.get(room_id, {}).values()}
+        return sorted(users.values(), key=lambda user: (user["name"].casefold(), user["id"]))
+
+    def presence_text(self, room_id: int) -> str:
+        """The `presence` frame of the room as it stands, encoded."""
+        return json.dumps(protocol.presence_frame(self.present_users(room_id)))
+
+    async def announce(self, room_id: int, event: dict) -> None:
+        """Publish a presence or typing event on the room's stream. Best effort: a lost one is a hint missed."""
+        try:
+            await self._transport().publish(room_id, {**event, "room": room_id, "origin": self.origin})
+        except Exception:  # the stream is down: its sockets are being closed and will come back
+            logger.info("chat: a best-effort %s event was lost", event.get("type"), exc_info=True)
+
+    def _presence(self, room_id: int, event: dict) -> None:
+        if room_id not in self.rooms:
+            return
+        present = self.present.setdefault(room_id, {})
+        action = event.get("action")
+        if action == protocol.PresenceAction.LEAVE:
+            present.pop(event["channel"], None)
+        elif action == protocol.PresenceAction.JOIN:
+            present[event["channel"]] = event["user"]
+            if event.get("origin") != self.origin:
+                # One answer per process (not per socket): the sockets this process serves in the room.
+                local = {consumer.channel_name: _author(consumer) for consumer in self.rooms.get(room_id, {})}
+                _in_background(
+                    self.announce(room_id, {"type": protocol.Event.PRESENCE.value, "action": "here", "sockets": local})
+                )
+        elif action == protocol.PresenceAction.HERE:
+            present.update(event.get("sockets") or {})
+        else:
+            return
+        self._presence_soon(room_id)
+
+    def _presence_soon(self, room_id: int) -> None:
+        """Send the room's presence to its local sockets shortly, once for all changes meanwhile (a join storm)."""
+        if room_id in self.presence_due:
+            return
+        self.presence_due.add(room_id)
+        asyncio.get_running_loop().call_later(
+            PRESENCE_COALESCE_SECONDS, lambda: _in_background(self._send_presence(room_id))
+        )
+
+    async def _send_presence(self, room_id: int) -> None:
+        self.presence_due.discard(room_id)
+        sockets = self.rooms.get(room_id)
+        if not sockets:
+            return
+        text = self.presence_text(room_id)
+        frame = {"type": "websocket.send", "text": text}
+        for consumer, (send, transport) in list(sockets.items()):
+            # Only to sockets whose last presence frame differs (the newcomer has it already).
+            if consumer.presence_sent != text:
+                consumer.presence_sent = text
+                await self._send_live(room_id, consumer, send, transport, frame)
+
+    async def _typing(self, room_id: int, event: dict) -> None:
+        sockets = self.rooms.get(room_id)
+        if not sockets:
+            return
+        typist = event["user"]
+        frame = {"type": "websocket.send", "text": json.dumps(protocol.typing_frame(typist))}
+        for consumer, (send, transport) in list(sockets.items()):
+            if getattr(consumer, "user", None) is not None and consumer.user.pk != typist["id"]:
+                await self._send_live(room_id, consumer, send, transport, frame)
+
+    async def _send_live(self, room_id: int, consumer: Any, send: Any, transport: Any, frame: dict) -> None:
+        """A hint frame (presence, typing) to one socket, unless it is closing or too slow."""
+        if consumer.closing:
+            return
+        if transport is not None and _unsent_bytes(transport) > self.slow_socket_bytes:
+            self._drop_slow(room_id, consumer, transport)
+            return
+        try:
+            await send(frame)
+        except Exception:  # a socket that is going away
+            logger.debug("chat: a live frame could not be written", exc_info=True)
+
+    # -- messages
 
     async def deliver(self, room_id: int, event: dict) -> None:
         """Take a published message event: new messages go out in seq order, changes at once."""
@@ -213,6 +355,7 @@ class RoomHub:
             following = early.pop(self.next_seq[room_id])
             self.next_seq[room_id] += 1
             await self._write(room_id, following)
+        self._advanced(room_id)
         return None
 
     async def _stop_waiting(self, room_id: int) -> None:
@@ -223,6 +366,7 @@ class RoomHub:
         for seq in sorted(early):
             await self._write(room_id, early[seq])
         self.next_seq[room_id] = max(early) + 1
+        self._advanced(room_id)
 
     async def _write(self, room_id: int, event: dict) -> None:
         """Write a message event to every local socket of the room: one encode per language, one ASGI send per socket."""
@@ -275,6 +419,7 @@ class RoomHub:
     def stream_lost(self) -> None:
         """The live stream broke (Redis went away): close every local socket, so that each client resumes."""
         rooms, self.rooms = self.rooms, {}
+        self.present = {}
         for ready in self.ready.values():
             if not ready.done():
                 ready.set_exception(ConnectionError("the room stream was lost"))
@@ -352,6 +497,8 @@ class _RedisTransport:
         self.writer: asyncio.StreamWriter | None = None
         self.connecting: asyncio.Future | None = None
         self.reader_task: asyncio.Task | None = None
+        self.publisher: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self.publish_lock: asyncio.Lock | None = None
 
     def _channel(self, room_id: int) -> bytes:
         return _redis_channel(self.layer, self.address, room_id).encode()
@@ -368,7 +515,7 @@ class _RedisTransport:
                 self.connecting = None
             raise
 
-    async def _open(self) -> None:
+    async def _open_connection(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         parts = urlsplit(self.address)
         reader, writer = await asyncio.wait_for(
             asyncio.open_connection(parts.hostname or "localhost", parts.port or 6379), 5
@@ -378,8 +525,30 @@ class _RedisTransport:
             writer.write(_command("AUTH", *credentials, unquote(parts.password)))
             await writer.drain()
             await asyncio.wait_for(_reply(reader), 5)
+        return reader, writer
+
+    async def _open(self) -> None:
+        reader, writer = await self._open_connection()
         self.writer = writer
         self.reader_task = asyncio.ensure_future(self._read(reader))
+
+    async def publish(self, room_id: int, event: dict) -> None:
+        """PUBLISH from the event loop, on a second connection (a subscribed one may not publish)."""
+        if self.publish_lock is None:
+            self.publish_lock = asyncio.Lock()
+        async with self.publish_lock:
+            try:
+                if self.publisher is None or self.publisher[1].is_closing():
+                    self.publisher = await self._open_connection()
+                reader, writer = self.publisher
+                writer.write(_command("PUBLISH", self._channel(room_id), json.dumps(event)))
+                await writer.drain()
+                await asyncio.wait_for(_reply(reader), 5)
+            except BaseException:
+                if self.publisher is not None:
+                    self.publisher[1].close()
+                self.publisher = None
+                raise
 
     async def subscribe(self, room_id: int) -> None:
         await self._connect()
@@ -404,7 +573,7 @@ class _RedisTransport:
                     room_id = self.channels.get(push[1])
                     if room_id is not None:
                         try:
-                            await hub.deliver(room_id, json.loads(push[2]))
+                            await hub.receive(room_id, json.loads(push[2]))
                         except Exception:
                             logger.exception("chat: a published message could not be delivered")
                 elif kind == b"subscribe":
@@ -425,6 +594,9 @@ class _RedisTransport:
                         future.exception()
             if self.writer is not None:
                 self.writer.close()
+            if self.publisher is not None:
+                self.publisher[1].close()
+                self.publisher = None
             if hub.transport is self:
                 hub.stream_lost()
 
@@ -447,12 +619,15 @@ class _LayerTransport:
         if self.channel is not None:
             _in_background(self.layer.group_discard(room_group_name(room_id), self.channel))
 
+    async def publish(self, room_id: int, event: dict) -> None:
+        await self.layer.group_send(room_group_name(room_id), event)
+
     async def _read(self, channel: str) -> None:
         try:
             while True:
                 event = await self.layer.receive(channel)
-                if event.get("type") == protocol.Event.MESSAGE and "room" in event:
-                    await self.hub.deliver(event["room"], event)
+                if "room" in event:
+                    await self.hub.receive(event["room"], event)
         except asyncio.CancelledError:
             raise
         except Exception as error:

@@ -8,8 +8,7 @@ from accounts.models import User
 
 from . import protocol
 from .models import Message
-
-MESSAGE_TEMPLATE = "chat/_message.html"
+from .partials import message_partial
 
 
 def author_of(user: User | None) -> protocol.Author | None:
@@ -19,8 +18,12 @@ def author_of(user: User | None) -> protocol.Author | None:
 
 
 def message_html(message: Message) -> str:
-    """The partial, in the active language (expects messages from selectors.messages_for_display)."""
-    return render_to_string(MESSAGE_TEMPLATE, {"message": message})
+    """The partial, in the active language (expects messages from selectors.messages_for_display).
+
+    Kept rendered per process and state of the message (chat.partials): the broadcast, the sender's
+    own acknowledgement and the next visits to the room page share one rendering.
+    """
+    return message_partial(message)
 
 
 def message_data(message: Message) -> dict:

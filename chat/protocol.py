@@ -740,12 +740,15 @@ class PresenceAction(StrEnum):
 
 
 EVENT_DOCS: dict[Event, str] = {
-    Event.MESSAGE: "To the room group, after commit: a new or changed message, with its HTML in every site "
-    "language (`html` by language code) and `new` (true for a new message). Each socket sends it as a "
-    "`message` frame in its own language.",
-    Event.PRESENCE: "To the room group: `join` (a socket opened) and `leave` (it closed); to one socket: `here` "
-    "(the answer to a `join`, so the newcomer learns who is there). Carries `channel` and `user`.",
-    Event.TYPING: "To the room group: `user` is typing (from `channel`).",
+    Event.MESSAGE: "On the room's stream (chat.hub: Redis pub/sub, or the room group of the in-memory layer), "
+    "after commit: a new or changed message, with its HTML in every site language (`html` by language code) and "
+    "`new` (true for a new message). Each process's hub writes it to its sockets as a `message` frame in each "
+    "socket's language.",
+    Event.PRESENCE: "On the room's stream, with `origin` (the sending process): `join` (a socket opened) and "
+    "`leave` (it closed), with `channel` and `user`; `here`, with `sockets` ({channel: user}), is each other "
+    "process's one answer to a `join`, so the newcomer's process learns who is there. Each hub keeps who is "
+    "present and sends its sockets one `presence` frame per change.",
+    Event.TYPING: "On the room's stream: `user` is typing (from `channel`); each hub tells its other people's sockets.",
     Event.ACCOUNT_CLOSED: "To the person's group: their account is gone. Every socket of theirs closes with 4403.",
     Event.MEMBERSHIP_REVOKED: "To the person's group, with `circle_id`: removed or banned. Their sockets in that "
     "circle's room close with 4403.",

@@ -32,6 +32,20 @@ def messages_for_display(room: Room) -> QuerySet[Message]:
     )
 
 
+def message_displayable(message: Message, *, reactions: list, mentions: list) -> Message:
+    """Give a message known to the caller what messages_for_display would load, without the queries.
+
+    For a message just created: its reactions and mentions are what the caller stored (each mention
+    with its `user`), its author and reply target the objects it was created with. This fills the
+    same per-instance cache that prefetch_related fills.
+    """
+    message._prefetched_objects_cache = {
+        Message._meta.get_field("reactions").cache_name: _fetched(Reaction, list(reactions)),
+        Message._meta.get_field("mentions").cache_name: _fetched(Mention, list(mentions)),
+    }
+    return message
+
+
 def messages_after(*, room: Room, after_seq: int, limit: int = 200) -> list[Message]:
     """Messages of the room with seq above `after_seq`, in order."""
     return list(messages_for_display(room).filter(seq__gt=after_seq).order_by("seq")[:limit])

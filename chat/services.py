@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from accounts.permissions import may_moderate_room, may_post_in_room, may_read_room, may_report_message
+from accounts.permissions import may_moderate_room, may_read_room, may_report_message, room_rights
 from circles.models import Membership, MembershipRole, MembershipState
 from config.errors import ServiceError
 
@@ -37,9 +37,9 @@ from .models import (
     ReportState,
     Room,
 )
-from .presenters import author_of, message_event, pins_event
+from .presenters import message_event, pins_event
 from .protocol import ERROR_DETAILS, ErrorCode
-from .selectors import messages_for_display, open_report_count, pinned_messages, room_membership
+from .selectors import message_displayable, messages_for_display, open_report_count, pinned_messages, room_membership
 
 logger = logging.getLogger(__name__)
 
@@ -67,11 +67,17 @@ def _clean_body(body: str) -> str:
     return body
 
 
-def _check_may_write(user: User, room: Room) -> None:
-    if not may_read_room(user, room):
+def _check_rights(user: User, room: Room) -> None:
+    """An active member who is not muted (one query)."""
+    may_read, may_post = room_rights(user, room)
+    if not may_read:
         raise _refuse(ErrorCode.NOT_A_MEMBER)
-    if not may_post_in_room(user, room):
+    if not may_post:
         raise _refuse_muted(user, room)
+
+
+def _check_may_write(user: User, room: Room) -> None:
+    _check_rights(user, room)
     _check_room_open(user, room)
 
 
@@ -98,6 +104,16 @@ def _publish_after_commit(message: Message, *, new: bool) -> None:
     transaction.on_commit(publish_message, robust=True)
 
 
+def _publish_new_after_commit(message: Message) -> None:
+    """A new message is broadcast as created: nothing about it can have changed before its commit."""
+
+    def publish_message() -> None:
+        if get_channel_layer() is not None:
+            hub.publish(message.room_id, message_event(message, new=True))
+
+    transaction.on_commit(publish_message, robust=True)
+
+
 @transaction.atomic
 def message_post(
     *, room: Room, author: User, body: str, client_id: uuid.UUID, reply_to: Message | None = None
@@ -105,12 +121,16 @@ def message_post(
     """Store a message with the room's next seq and broadcast it after commit.
 
     A repeated client_id returns the stored message and broadcasts nothing: (message, created).
+    A new message comes back ready for display (selectors.messages_for_display) without another query.
     """
     body = _clean_body(body)
-    _check_may_write(author, room)
+    _check_rights(author, room)
     # The room row is the lock that orders messages: seq is handed out under it, so ids
-    # committed out of order can never leave a gap a resuming client would skip.
-    room = Room.objects.select_for_update().get(pk=room.pk)
+    # committed out of order can never leave a gap a resuming client would skip. Read under the
+    # lock, its locked flag and slow mode are current.
+    room = Room.objects.select_for_update().select_related("circle").get(pk=room.pk)
+    if room.locked and not may_moderate_room(author, room):
+        raise _refuse(ErrorCode.ROOM_LOCKED)
     existing = Message.objects.filter(room=room, author=author, client_id=client_id).first()
     if existing is not None:
         return existing, False
@@ -129,9 +149,10 @@ def message_post(
         body=body,
         reply_to=reply_to,
     )
-    mentioned_ids = mentions_store(message=message)
-    _publish_after_commit(message, new=True)
-    _announce_after_commit(message, mentioned_ids)
+    mentions = Mention.objects.bulk_create(Mention(message=message, user=user) for user in _named_members(message))
+    message_displayable(message, reactions=[], mentions=mentions)
+    _publish_new_after_commit(message)
+    _announce_after_commit(message, [mention.user_id for mention in mentions])
     return message, True
 
 
@@ -218,36 +239,6 @@ def read_mark(*, room: Room, user: User, seq: int) -> int:
     return state.last_read_seq
 
 
-async def _send_event(event: dict, *, room_id: int, to_channel: str | None) -> None:
-    """Best effort: presence and typing are never stored, and a lost one is only a hint missed."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        if to_channel is not None:
-            await layer.send(to_channel, event)
-        else:
-            await layer.group_send(room_group_name(room_id), event)
-    except Exception:  # the channel layer is down or the channel full: nothing to undo
-        logger.info("chat: a best-effort %s event was lost", event["type"], exc_info=True)
-
-
-async def presence_publish(
-    *, room_id: int, user: User, channel: str, action: protocol.PresenceAction, to_channel: str | None = None
-) -> None:
-    """Tell the room (or one socket in it) that the person's socket `channel` joined, is here, or left."""
-    event = protocol.presence_event(action, channel=channel, user=author_of(user))
-    await _send_event(event, room_id=room_id, to_channel=to_channel)
-
-
-async def typing_publish(*, room_id: int, user: User, channel: str) -> None:
-    """Tell the room that the person is typing."""
-    await _send_event(protocol.typing_event(channel=channel, user=author_of(user)), room_id=room_id, to_channel=None)
-
-
-# ---------------------------------------------------------------------------- change numbers, mentions, unread counts
-
-
 def _lock_room(room_id: int) -> None:
     """Take the room's row lock before a message's: the same order as message_post, so no deadlock."""
     Room.objects.select_for_update().filter(pk=room_id).values_list("pk", flat=True).get()
@@ -261,17 +252,19 @@ def _next_change_seq(room_id: int) -> int:
     return room.last_change_seq
 
 
-def mentions_store(*, message: Message) -> list[int]:
-    """Store who the message names with @ (active members other than the author); returns their ids."""
-    from circles.models import MembershipState
+def _named_members(message: Message) -> list[User]:
+    """Active members other than the author whom the message names with @ (no query without an @)."""
+    if "@" not in message.body:
+        return []
+    members = User.objects.filter(
+        memberships__circle_id=message.room.circle_id, memberships__state=MembershipState.ACTIVE
+    ).exclude(pk=message.author_id)
+    return list(mentioned_users(message.body, members))
 
-    if "@" in message.body:
-        members = User.objects.filter(
-            memberships__circle_id=message.room.circle_id, memberships__state=MembershipState.ACTIVE
-        ).exclude(pk=message.author_id)
-        named = [user.pk for user in mentioned_users(message.body, members)]
-    else:
-        named = []
+
+def mentions_store(*, message: Message) -> list[int]:
+    """Store who the (changed) message names with @; returns their ids."""
+    named = [user.pk for user in _named_members(message)]
     Mention.objects.filter(message=message).exclude(user_id__in=named).delete()
     already = set(Mention.objects.filter(message=message).values_list("user_id", flat=True))
     Mention.objects.bulk_create(

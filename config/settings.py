@@ -128,10 +128,10 @@ else:
     if pool_max_size:
         DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 1, "max_size": pool_max_size, "timeout": 10}
         DATABASES["default"]["CONN_MAX_AGE"] = 0
-
         # With CONN_HEALTH_CHECKS Django gives the pool check=ConnectionPool.check_connection: a
         # connection that died with a PostgreSQL restart is never lent. config.db fails fast while it is down.
         DATABASES["default"]["ENGINE"] = "config.db"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -143,8 +143,9 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py's default 5 s socket timeout equals channels_redis's blocking-read
             # timeout and silently loses deliveries on a quiet layer. Its pool also stops at 100
-            # connections and then raises instead of waiting: when 200 people are in one room,
-            # presence answers alone take more, and the consumers that hit the cap die (1011).
+            # connections and then raises instead of waiting: a consumer that hits the cap dies
+            # (1011). Each socket holds one while it joins its groups, so a room of 200 people
+            # joining at once needed more than 100.
             "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 1000}]},
         }
     }

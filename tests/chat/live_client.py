@@ -41,6 +41,8 @@ class ChatClient:
     connections: int = 0
     live_order: list[int] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
+    # The ids of the people in the last `presence` frame.
+    present: set[int] = field(default_factory=set)
     _socket: object = None
     _resumed: asyncio.Event = field(default_factory=asyncio.Event)
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -65,6 +67,8 @@ class ChatClient:
             self._resumed.set()
         elif frame["type"] == "error":
             self.errors.append(frame)
+        elif frame["type"] == "presence":
+            self.present = {user["id"] for user in frame["users"]}
         self._changed.set()
 
     async def _send(self, frame: dict) -> None:

@@ -1,5 +1,6 @@
 """The room socket, frame by frame: access, persist-then-publish, dedupe, resume, errors, limits, moderation."""
 
+import asyncio
 import datetime
 import json
 import uuid
@@ -111,6 +112,37 @@ async def test_send_stores_acknowledges_and_broadcasts_the_message(member, other
     assert [frame for frame in await sender.drain() if frame["type"] == "message"] == []
     await sender.close()
     await reader.close()
+
+
+async def test_a_sender_gets_a_neighbours_earlier_message_before_its_own_acknowledgement(
+    member, other_member, room, monkeypatch
+):
+    """Another person's message stored just before the sender's (seq 2) but broadcast a moment later
+    still reaches the sender before the acknowledgement of its own (seq 3): every socket gets seq order."""
+    from chat import hub
+
+    sender = await joined(member, room.pk)
+    await sender.send_message("først")
+    publish, delayed = hub.publish, []
+
+    def publish_later(room_id: int, event: dict) -> None:
+        if event["message"]["body"] == "naboens":
+            delayed.append((room_id, event))
+        else:
+            publish(room_id, event)
+
+    monkeypatch.setattr(hub, "publish", publish_later)
+    await db(post)(room, other_member, "naboens")
+    await sender.send({"type": "send", "client_id": str(uuid.uuid4()), "body": "min egen"})
+    await asyncio.sleep(0.05)
+    [(room_id, event)] = delayed
+    await db(publish)(room_id, event)
+    frames = await sender.drain()
+    assert [(frame["message"]["seq"], frame["message"]["body"]) for frame in frames if frame["type"] == "message"] == [
+        (2, "naboens"),
+        (3, "min egen"),
+    ]
+    await sender.close()
 
 
 async def test_a_repeated_client_id_returns_the_original_and_broadcasts_nothing(member, other_member, room):

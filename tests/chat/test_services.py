@@ -271,3 +271,72 @@ def test_only_members_mark_a_room_read(circle, user):
 
     with pytest.raises(ServiceError):
         read_mark(room=circle.room, user=user, seq=1)
+
+
+# ---------------------------------------------------------------------------- the send path's cost
+
+
+def test_a_new_message_is_stored_broadcast_and_acknowledged_in_seven_queries(
+    circle, member, room_listener, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """Access (one query), the room's lock, the repeat check, seq, the row, and the savepoint around
+    them: the broadcast and the sender's acknowledgement use the message as stored, with no re-read."""
+    from chat.presenters import message_payload
+
+    message_post(room=circle.room, author=member, body="Første", client_id=uuid.uuid4())
+    room_listener()
+    with django_assert_num_queries(7), django_capture_on_commit_callbacks(execute=True):
+        message, _created = message_post(room=circle.room, author=member, body="Hej *alle*", client_id=uuid.uuid4())
+        payload = message_payload(message, language="da")
+    [event] = room_listener()
+    assert event["message"]["seq"] == payload["seq"] == 2
+    assert event["html"]["da"] == payload["html"]
+
+
+def test_a_new_message_as_returned_shows_exactly_as_it_reads_back(
+    circle, member, facilitator, room_listener, django_capture_on_commit_callbacks
+):
+    """The message message_post hands back (reply, mention, no reactions yet) renders and serializes
+    exactly as the same message read back from the database, in every language."""
+    from django.conf import settings
+
+    from chat.presenters import message_payload
+    from chat.selectors import message_in_room
+
+    first, _created = message_post(room=circle.room, author=facilitator, body="Velkommen", client_id=uuid.uuid4())
+    first = message_in_room(room=circle.room, message_id=first.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        message, _created = message_post(
+            room=circle.room,
+            author=member,
+            body=f"Tak @{facilitator.name}, **godt**",
+            client_id=uuid.uuid4(),
+            reply_to=first,
+        )
+    events = room_listener()
+    stored = message_in_room(room=circle.room, message_id=message.pk)
+    for language, _name in settings.LANGUAGES:
+        returned, read_back = message_payload(message, language=language), message_payload(stored, language=language)
+        assert returned == read_back
+        assert events[-1]["html"][language] == read_back["html"]
+    assert read_back["mentions"] == [facilitator.pk]
+    assert read_back["reply_to"] == {"id": first.pk, "seq": first.seq}
+    assert events[-1]["message"] == {key: value for key, value in read_back.items() if key != "html"}
+
+
+@pytest.mark.postgres
+def test_the_pinned_list_is_found_by_its_index_not_by_reading_the_room(circle, member):
+    """Every room page reads the pinned list: in a long room, PostgreSQL must not read every message."""
+    from django.db import connection
+
+    from chat.selectors import pinned_messages
+
+    Message.objects.bulk_create(
+        Message(room=circle.room, seq=seq, author=member, body=f"besked {seq}") for seq in range(1, 5001)
+    )
+    Message.objects.filter(room=circle.room, seq=17).update(pinned_at=timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE chat_message")
+    query = circle.room.messages.filter(pinned_at__isnull=False, deleted_at__isnull=True).order_by("-pinned_at", "-pk")
+    assert "chat_message_room_pinned" in query.explain()
+    assert [message.seq for message in pinned_messages(room=circle.room)] == [17]
