@@ -137,6 +137,9 @@ def server_env(redis_url: str, **extra: str) -> dict:
             # As behind the TLS-terminating load balancer: HTTP requests say they came over HTTPS.
             "DJANGO_SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto",
             "DATABASE_URL": DATABASE_URL,
+            # As docker-compose deploys it: Django's psycopg pool, 10 connections per process
+            # (--server-env DATABASE_POOL_MAX_SIZE=0 measures a new connection per action).
+            "DATABASE_POOL_MAX_SIZE": "10",
             "REDIS_URL": redis_url,
             "PYTHONPATH": str(ROOT),
         }
