@@ -44,7 +44,11 @@ async def exchange(user, room: Room, texts: list[str]) -> None:
         assert len(errors) == 1 if not is_valid(text) else len(errors) <= 1, (text, frames)
         for frame in frames:
             assert frame["type"] in SERVER_FRAME_TYPES, frame
-    assert await socket.drain(quiet=0.05) is not None
+    # One more round trip instead of a quiet wait: the consumer answers it after everything queued before it.
+    await socket.send(SENTINEL)
+    for frame in await socket.receive_until("resumed"):
+        assert frame["type"] in SERVER_FRAME_TYPES, frame
+    await socket.drain(quiet=0)
     assert socket.close_code is None
     await socket.close()
 

@@ -93,7 +93,11 @@ async def exchange(user, room_id: int, frames: list[dict]) -> None:
         errors = [answer for answer in answers if answer["type"] == "error"]
         assert all(error["code"] != "server_error" for error in errors), (frame, errors)
         TYPES_SEEN[frame["type"]] += 1
-    await socket.drain(quiet=0.05)
+    # One more round trip instead of a quiet wait: the consumer answers it after everything queued before it.
+    await socket.send(SENTINEL)
+    answers = await socket.receive_until("resumed")
+    assert all(answer.get("code") != "server_error" for answer in answers if answer["type"] == "error"), answers
+    await socket.drain(quiet=0)
     assert socket.close_code is None, "a valid frame never closes the socket"
     await socket.close()
 
