@@ -21,7 +21,7 @@ from config.errors import ServiceError
 from . import protocol, selectors, services
 from .consumer_moderation import MODERATION_FRAME_HANDLERS, ModerationFrames
 from .groups import room_activity_group_name, room_group_name, user_group_name
-from .hub import room_hub
+from .hub import HELD_FRAMES_KEY, room_hub
 from .models import Room
 from .presenters import author_of, message_payload
 from .protocol import CloseCode, ErrorCode, PresenceAction, ProtocolError
@@ -406,6 +406,10 @@ class RoomConsumer(ModerationFrames, AsyncJsonWebsocketConsumer):
         payload = event["message"]
         if self.acknowledged.get(payload["seq"]) == payload:
             del self.acknowledged[payload["seq"]]
+            return
+        frame = event.get(HELD_FRAMES_KEY, {}).get(self.language)
+        if frame is not None:  # encoded by the hub once for every socket in this language
+            await self.base_send(frame)
             return
         html = event["html"].get(self.language) or next(iter(event["html"].values()))
         await self.send_json(protocol.message_frame({**payload, "html": html}))

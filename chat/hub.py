@@ -51,6 +51,22 @@ TOO_SLOW = 1013
 # Two processes (or threads) that store seq 7 and 8 one after the other may publish them the other
 # way round. A new message that arrives ahead of a missing seq waits this long for it.
 REORDER_WAIT_SECONDS = 0.2
+# Where a message event keeps its encoded `message` frame per language (for sockets that get it later).
+HELD_FRAMES_KEY = "_frames"
+
+
+def _frame(frames: dict[str, dict], payload: dict, html: dict[str, str], language: str) -> dict:
+    """The `message` frame in `language`, encoded once per event and language."""
+    frame = frames.get(language)
+    if frame is None:
+        text = html.get(language) or next(iter(html.values()))
+        frame = frames[language] = {
+            "type": "websocket.send",
+            "text": json.dumps(protocol.message_frame({**payload, "html": text})),
+        }
+    return frame
+
+
 # Presence changes within this time go to a room's sockets as one `presence` frame.
 PRESENCE_COALESCE_SECONDS = 0.05
 
@@ -376,11 +392,13 @@ class RoomHub:
         payload = event["message"]
         seq = payload["seq"]
         html = event["html"]
-        frames: dict[str, dict] = {}
+        # The frame per language, encoded once; held events carry it to their consumer too.
+        frames: dict[str, dict] = event.setdefault(HELD_FRAMES_KEY, {})
         for consumer, (send, transport) in list(sockets.items()):
             held = consumer.held_events
             if held is not None:
                 if len(held) < HELD_FRAMES:
+                    _frame(frames, payload, html, consumer.language)
                     held.append(event)
                 else:
                     self._drop_slow(room_id, consumer, transport)
@@ -393,14 +411,7 @@ class RoomHub:
             if transport is not None and _unsent_bytes(transport) > self.slow_socket_bytes:
                 self._drop_slow(room_id, consumer, transport)
                 continue
-            language = consumer.language
-            frame = frames.get(language)
-            if frame is None:
-                text = html.get(language) or next(iter(html.values()))
-                frame = frames[language] = {
-                    "type": "websocket.send",
-                    "text": json.dumps(protocol.message_frame({**payload, "html": text})),
-                }
+            frame = frames.get(consumer.language) or _frame(frames, payload, html, consumer.language)
             try:
                 await send(frame)
             except Exception:  # a socket that is going away: its consumer leaves the hub itself
