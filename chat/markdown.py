@@ -9,7 +9,8 @@ import nh3
 CHAT_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a"}
 CHAT_ATTRIBUTES = {"a": {"href"}}
 # Every page of a room shows its latest 50 messages again: each body is converted once per process.
-RENDERED_BODIES_KEPT = 2048
+# At most 4,000 characters each (chat.protocol.MAX_BODY_CHARS): about 8 MB in the worst case.
+RENDERED_BODIES_KEPT = 1024
 
 _converters = threading.local()
 

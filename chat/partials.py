@@ -14,7 +14,8 @@ from .models import Message
 
 MESSAGE_TEMPLATE = "chat/_message.html"
 
-_messages = RenderedPartials(MESSAGE_TEMPLATE, size=4096)
+# At most 4 million characters of HTML and keys (4–16 MB), however long the messages are.
+_messages = RenderedPartials(MESSAGE_TEMPLATE, size=4096, max_chars=4_000_000)
 
 
 def _person(user: User | None) -> tuple | None:

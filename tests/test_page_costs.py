@@ -78,3 +78,21 @@ def test_the_catalogue_filters_are_rendered_again_when_their_choices_change(clie
     changed = client.get(url)
     assert "django/forms/field.html" in templates_rendered(changed)
     assert f'<option value="{other.slug}">Et nyt bibliotek</option>' in changed.content.decode()
+
+
+def test_kept_partials_stay_within_their_character_budget_however_long_the_items():
+    """A few thousand 4,000-character chat messages must not hold a hundred megabytes per process."""
+    from config.partials import RenderedPartials
+
+    partials = RenderedPartials("chat/_pins.html", size=1000, max_chars=50_000)
+    for number in range(200):
+        body = f"{number} " + "y" * 4000
+        partials.render((number, body), {"pinned_messages": []})
+        assert partials.chars <= 50_000
+    kept = list(partials._rendered)
+    assert 5 <= len(kept) < 20
+    # The newest stay, the oldest went first.
+    assert kept[-1][-2] == 199
+    assert partials.chars == sum(
+        len(html) + len(key[-1]) + sum(len(part) for part in key[:3]) for key, html in partials._rendered.items()
+    )
