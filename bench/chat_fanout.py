@@ -236,6 +236,10 @@ class Load:
                 await asyncio.wait_for(socket.close(), 2)
 
 
+# tcpi_state, the first byte of struct tcp_info (linux/tcp.h).
+TCP_ESTABLISHED = 1
+
+
 async def slow_client(url: str, cookie: str, fast: Load, seconds: float, pids: list[int]) -> dict:
     """One member who never reads (4 KB receive buffer) while the others send long messages as fast as the server takes them."""
     import socket as sockets
@@ -272,21 +276,17 @@ async def slow_client(url: str, cookie: str, fast: Load, seconds: float, pids: l
     await asyncio.gather(*tasks)
     await fast.quiet()
     peak = [max(a, rss_bytes(pid)) for a, pid in zip(peak, server_pids, strict=True)]
-    # Cut off = the server reset the connection (the client's kernel then reports it, unread data or not).
-    cut_off = False
-    try:
-        raw.recv(1, sockets.MSG_PEEK | sockets.MSG_DONTWAIT)
-    except ConnectionResetError:
-        cut_off = True
-    except BlockingIOError:
-        pass
-    cut_off = cut_off or slow.protocol.state.name in ("CLOSING", "CLOSED")
+    # Cut off = the server reset or closed the connection. The client's kernel knows at once (the
+    # socket's TCP state leaves ESTABLISHED), even while unread data keeps recv() from reporting it.
+    tcp_state = raw.getsockopt(sockets.IPPROTO_TCP, sockets.TCP_INFO, 1)[0]
+    cut_off = tcp_state != TCP_ESTABLISHED or slow.protocol.state.name in ("CLOSING", "CLOSED")
     return {
         "messages_sent": len(tasks),
         "rss_start_mb": [round(value / 2**20, 1) for value in rss],
         "rss_peak_mb": [round(value / 2**20, 1) for value in peak],
         "rss_growth_mb": round((sum(peak) - sum(rss)) / 2**20, 1),
         "slow_socket_cut_off": cut_off,
+        "slow_socket_tcp_state": tcp_state,
     }
 
 
