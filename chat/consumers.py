@@ -106,9 +106,12 @@ class RoomConsumer(ModerationFrames, AsyncJsonWebsocketConsumer):
         await self.hub.announce(
             room.pk, protocol.presence_event(PresenceAction.JOIN, channel=self.channel_name, user=author_of(user))
         )
-        # First the person themself, as before anyone answers; the hub sends the room's list right after.
-        await self.send_json(protocol.presence_frame([author_of(user)]))
-        self.presence_sent = json.dumps(protocol.presence_frame([author_of(user)]))
+        # First the person themself, as before anyone answers. Until then the hub sends this socket
+        # no presence (presence_sent is None); from here on it sends the room's list when it differs.
+        text = json.dumps(protocol.presence_frame([author_of(user)]))
+        await self.send(text_data=text)
+        self.presence_sent = text
+        self.hub.presence_soon(room.pk)
         await self.send_moderation_state()
 
     async def _watch_access(self) -> None:

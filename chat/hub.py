@@ -301,9 +301,9 @@ class RoomHub:
             present.update(event.get("sockets") or {})
         else:
             return
-        self._presence_soon(room_id)
+        self.presence_soon(room_id)
 
-    def _presence_soon(self, room_id: int) -> None:
+    def presence_soon(self, room_id: int) -> None:
         """Send the room's presence to its local sockets shortly, once for all changes meanwhile (a join storm)."""
         if room_id in self.presence_due:
             return
@@ -320,8 +320,8 @@ class RoomHub:
         text = self.presence_text(room_id)
         frame = {"type": "websocket.send", "text": text}
         for consumer, (send, transport) in list(sockets.items()):
-            # Only to sockets whose last presence frame differs (the newcomer has it already).
-            if consumer.presence_sent != text:
+            # Only to sockets whose last presence frame differs, once they have sent their first.
+            if consumer.presence_sent is not None and consumer.presence_sent != text:
                 consumer.presence_sent = text
                 await self._send_live(room_id, consumer, send, transport, frame)
 
