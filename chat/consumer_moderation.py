@@ -135,16 +135,23 @@ class ModerationFrames:
 
     # ------------------------------------------------------------------------ channel-layer events
 
+    async def _refresh_moderator(self) -> bool:
+        """Whether the person may moderate now: a facilitator appointed or demoted since connecting counts as now."""
+        self.moderator = await database_sync_to_async(may_moderate_room)(self.user, self.room)
+        return self.moderator
+
     async def chat_room_state(self, event: dict) -> None:
         if self.closing:
             return
         self.locked, self.slow_mode_seconds = event["locked"], event["slow_mode_seconds"]
+        await self._refresh_moderator()
         await self.send_json(self._room_state_frame())
 
     async def chat_muted(self, event: dict) -> None:
         if self.closing or self.room is None or event.get("circle_id") != self.room.circle_id:
             return
         self.muted_until = event["until"]
+        await self._refresh_moderator()
         await self.send_json(self._room_state_frame())
 
     async def chat_pins(self, event: dict) -> None:
@@ -154,7 +161,8 @@ class ModerationFrames:
         await self.send_json(protocol.pins_frame(event["pins"], html))
 
     async def chat_reports(self, event: dict) -> None:
-        if not self.closing and self.moderator:
+        # Reports are for those who may moderate when the event comes, not when the socket opened.
+        if not self.closing and await self._refresh_moderator() and not self.closing:
             await self.send_json(protocol.reports_frame(event["open"]))
 
 

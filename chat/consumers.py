@@ -62,6 +62,8 @@ class RoomConsumer(ModerationFrames, AsyncJsonWebsocketConsumer):
     presence_sent: str | None = None
     # Live message events that arrive while a client frame is handled: sent after its answers.
     held_events: list[dict] | None = None
+    # The highest seq a resume covered: a late broadcast of a new message up to it would come twice.
+    replayed_up_to = 0
 
     async def __call__(self, scope, receive, send) -> None:
         try:
@@ -300,6 +302,7 @@ class RoomConsumer(ModerationFrames, AsyncJsonWebsocketConsumer):
                 last_seq = payloads[-1]["seq"] if payloads else min(after, room_last_seq)
                 break
             after = payloads[-1]["seq"]
+        self.replayed_up_to = max(self.replayed_up_to, last_seq)
         last_change_seq = await self._resume_changes(frame, changed_during)
         await self.send_json(protocol.resumed_frame(last_seq, last_change_seq))
 
@@ -308,7 +311,12 @@ class RoomConsumer(ModerationFrames, AsyncJsonWebsocketConsumer):
         if frame.changed_after is None:
             return changed_during
         changed_after = frame.changed_after
-        up_to_change: int | None = None
+        up_to_change, too_many = await self._checked(self._changes_start, changed_after, frame.after)
+        if too_many:
+            # Like a resume from too far back: the client drops what it holds up to `after` (the history
+            # page shows it as it is now); only the messages that changed during this resume follow.
+            await self.send_json(protocol.skipped_frame(frame.after, changes=True))
+            changed_after = max(changed_after, changed_during)
         while True:
             up_to_change, payloads = await self._checked(
                 self._changes_batch, changed_after, up_to_change, frame.after, changed_during
@@ -319,12 +327,22 @@ class RoomConsumer(ModerationFrames, AsyncJsonWebsocketConsumer):
                 return up_to_change
             changed_after = payloads[-1]["changed_seq"]
 
+    def _changes_start(self, changed_after: int, seq_up_to: int) -> tuple[int, bool]:
+        """(the room's change number, read once first: every change up to it is committed, as change numbers
+        commit in order; whether more than RESUME_MAX messages up to `seq_up_to` changed since `changed_after`)."""
+        _last_seq, up_to_change = selectors.room_counters(room_id=self.room.pk)
+        changed = selectors.changes_after_count(
+            room=self.room,
+            changed_after=changed_after,
+            up_to_change=up_to_change,
+            seq_up_to=seq_up_to,
+            limit=protocol.RESUME_MAX + 1,
+        )
+        return up_to_change, changed > protocol.RESUME_MAX
+
     def _changes_batch(
-        self, changed_after: int, up_to_change: int | None, seq_up_to: int, changed_during: int
+        self, changed_after: int, up_to_change: int, seq_up_to: int, changed_during: int
     ) -> tuple[int, list[protocol.MessagePayload]]:
-        if up_to_change is None:
-            # Read once, first: every change up to it is committed (change numbers commit in order).
-            _last_seq, up_to_change = selectors.room_counters(room_id=self.room.pk)
         messages = selectors.changes_after(
             room=self.room,
             changed_after=changed_after,
@@ -409,6 +427,8 @@ class RoomConsumer(ModerationFrames, AsyncJsonWebsocketConsumer):
         payload = event["message"]
         if self.acknowledged.get(payload["seq"]) == payload:
             del self.acknowledged[payload["seq"]]
+            return
+        if event.get("new") and payload["seq"] <= self.replayed_up_to:
             return
         frame = event.get(HELD_FRAMES_KEY, {}).get(self.language)
         if frame is not None:  # encoded by the hub once for every socket in this language

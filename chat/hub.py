@@ -408,6 +408,9 @@ class RoomHub:
                 # The sender already has this state: its acknowledgement went out first.
                 del acknowledged[seq]
                 continue
+            if event.get("new") and seq <= getattr(consumer, "replayed_up_to", 0):
+                # A resume sent it already, as stored (a broadcast that came late, after the resume read it).
+                continue
             if transport is not None and _unsent_bytes(transport) > self.slow_socket_bytes:
                 self._drop_slow(room_id, consumer, transport)
                 continue

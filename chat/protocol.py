@@ -552,10 +552,15 @@ class ResumedFrame(TypedDict):
 
 
 class SkippedFrame(TypedDict):
-    """The first answer to a `resume` from further back than the resume limit (see Limits): only the newest messages follow; those up to `up_to` are on the room's HTTP history page."""
+    """The first answer to a `resume` from further back than the resume limit (see Limits): only the newest messages follow; those up to `up_to` are on the room's HTTP history page. With `changes`, sent before `resumed` instead of more changes than the limit: the changes to the messages up to `up_to` were not sent."""
 
     type: Literal["skipped"]
     up_to: Annotated[int, "The highest seq not sent: hold it as if seen and offer a link to the history page."]
+    changes: Annotated[
+        bool,
+        "True: the messages up to `up_to` changed more than a resume replays; drop the ones held (they may be "
+        "out of date) and offer the history page, where they are as they are now.",
+    ]
 
 
 class PresenceFrame(TypedDict):
@@ -620,8 +625,8 @@ def resumed_frame(last_seq: int, last_change_seq: int = 0) -> ResumedFrame:
     return {"type": "resumed", "last_seq": last_seq, "last_change_seq": last_change_seq}
 
 
-def skipped_frame(up_to: int) -> SkippedFrame:
-    return {"type": "skipped", "up_to": up_to}
+def skipped_frame(up_to: int, *, changes: bool = False) -> SkippedFrame:
+    return {"type": "skipped", "up_to": up_to, "changes": changes}
 
 
 def unread_frame(rooms: list[RoomUnread]) -> UnreadFrame:
@@ -900,7 +905,8 @@ def _protocol_markdown() -> str:
         "hold no control characters other than line break and tab.",
         f"- `resume` answers in batches of {RESUME_BATCH} messages, and sends at most the newest {RESUME_MAX}: "
         "from further back it first sends `skipped`; the older messages are on the room's history page "
-        "(`/samtale/<room_id>/?before=<seq>`).",
+        f"(`/samtale/<room_id>/?before=<seq>`). With `changed_after`, more than {RESUME_MAX} changed messages "
+        "up to `after` are not replayed: `skipped` with `changes` true says so instead.",
         f"- Reactions: {' '.join(REACTIONS)}.",
         f"- Clients send `typing` at most every {TYPING_INTERVAL_SECONDS} s; a hint lasts {TYPING_HINT_SECONDS} s.",
         f"- Pinned messages: at most {MAX_PINS} per room.",

@@ -123,6 +123,13 @@ def changes_after(
     )
 
 
+def changes_after_count(*, room: Room, changed_after: int, up_to_change: int, seq_up_to: int, limit: int) -> int:
+    """How many messages up to seq `seq_up_to` changed after `changed_after` (up to `up_to_change`), counted to `limit`."""
+    return Message.objects.filter(
+        room=room, changed_seq__gt=changed_after, changed_seq__lte=up_to_change, seq__lte=seq_up_to
+    )[:limit].count()
+
+
 def room_counters(*, room_id: int) -> tuple[int, int]:
     """(last_seq, last_change_seq) of the room as committed now."""
     return Room.objects.filter(pk=room_id).values_list("last_seq", "last_change_seq").get()

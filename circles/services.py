@@ -220,13 +220,16 @@ def membership_join(*, circle: Circle, user: User) -> Membership:
 
 @transaction.atomic
 def membership_leave(*, circle: Circle, user: User) -> None:
-    """Leave a circle, withdraw a request or leave the waiting list. A freed seat goes to the next in line."""
+    """Leave a circle, withdraw a request or leave the waiting list. A freed seat goes to the next in line;
+    the person's open sockets in the circle's room close at once."""
     circle = _lock_circle(circle)
     membership = Membership.objects.filter(circle=circle, user=user).first()
     if membership is None or membership.state in (MembershipState.REMOVED, MembershipState.BANNED):
         raise ServiceError("not_a_member", errors.NOT_A_MEMBER)
     if membership.role == MembershipRole.FACILITATOR:
         raise ServiceError("facilitator_cannot_leave", errors.FACILITATOR_CANNOT_LEAVE)
+    if membership.state == MembershipState.ACTIVE:
+        _close_room_for(membership)
     membership.delete()
     _promote_from_waitlist(circle)
 

@@ -19,6 +19,7 @@ function startModeration(section) {
   const panelStatus = panel ? panel.querySelector(".chat-moderation-status") : null;
   const texts = (section.querySelector(".chat-moderation-texts") || { dataset: {} }).dataset;
   const reportTemplate = section.querySelector("#chat-report-form");
+  const errorLine = section.querySelector(".chat-error");
   const userId = Number(section.dataset.userId);
 
   const state = { locked: false, slowModeSeconds: 0, mutedUntil: null, moderator: notice.dataset.moderator === "1" };
@@ -48,6 +49,7 @@ function startModeration(section) {
 
   function showRules() {
     const muted = state.mutedUntil && new Date(state.mutedUntil) > new Date();
+    const wasClosed = section.dataset.composerClosed === "true";
     const sentences = [];
     if (muted) sentences.push((notice.dataset.muted || "").replace("{time}", formatTime(state.mutedUntil)));
     if (state.locked) sentences.push(state.moderator ? notice.dataset.lockedModerator : notice.dataset.locked);
@@ -57,10 +59,15 @@ function startModeration(section) {
     notice.hidden = !text;
     const closed = Boolean(muted) || (state.locked && !state.moderator);
     const refused = section.dataset.connection === "refused";
-    textarea.disabled = closed;
+    textarea.disabled = closed || refused;
     sendButton.disabled = closed || refused;
     section.dataset.roomLocked = state.locked ? "true" : "false";
     section.dataset.composerClosed = closed ? "true" : "false";
+    if (wasClosed && !closed && errorLine) {
+      // The refusal that closed the composer no longer holds.
+      errorLine.hidden = true;
+      errorLine.textContent = "";
+    }
     if (panel) {
       for (const lockForm of panel.querySelectorAll('form[data-frame="lock"]')) lockForm.hidden = state.locked;
       for (const unlockForm of panel.querySelectorAll('form[data-frame="unlock"]')) unlockForm.hidden = !state.locked;

@@ -108,6 +108,8 @@ function startChat(section) {
       if (finalCloseCodes.has(event.code)) {
         stopped = true;
         setStatus("refused");
+        // Nothing typed here could be sent any more: close the composer, the status says why.
+        textarea.disabled = true;
         sendButton.disabled = true;
         return;
       }
@@ -160,7 +162,7 @@ function startChat(section) {
         resumed();
         break;
       case "skipped":
-        skipped(frame.up_to);
+        skipped(frame.up_to, frame.changes);
         break;
       case "error":
         refused(frame);
@@ -304,6 +306,7 @@ function startChat(section) {
     // A socket that has never opened (a proxy without websockets): the plain form still works.
     if (!everConnected && attempt >= ATTEMPTS_BEFORE_PLAIN_FORM) return;
     event.preventDefault();
+    if (stopped) return;
     const body = textarea.value.trim();
     if (!body) return;
     errorLine.hidden = true;
@@ -366,8 +369,16 @@ function startChat(section) {
     return Number(existing.dataset.changedSeq || 0) > Number(message.changed_seq);
   }
 
-  function skipped(upTo) {
+  function skipped(upTo, changes) {
     const seq = Number(upTo) || 0;
+    if (changes) {
+      // Too many changes to replay: the messages held up to `upTo` may be out of date; the history page has them.
+      for (const [heldSeq, element] of held) {
+        if (heldSeq > seq) continue;
+        element.remove();
+        held.delete(heldSeq);
+      }
+    }
     // The messages up to `upTo` are on the history page: nothing is missing below the ones that follow.
     if (seq > lastSeq) lastSeq = seq;
     highestSeq = Math.max(highestSeq, lastSeq);

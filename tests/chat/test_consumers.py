@@ -17,7 +17,7 @@ from chat.groups import user_group_name
 from chat.models import Message, Reaction, ReadState, Room
 from chat.services import message_post
 from circles.models import Membership, MembershipRole, MembershipState
-from circles.services import membership_remove
+from circles.services import membership_leave, membership_remove
 from config.asgi import application
 from tests import factories
 
@@ -143,6 +143,32 @@ async def test_a_sender_gets_a_neighbours_earlier_message_before_its_own_acknowl
         (3, "min egen"),
     ]
     await sender.close()
+
+
+async def test_a_broadcast_that_comes_after_a_resume_sent_the_message_is_not_sent_again(
+    member, other_member, room, monkeypatch
+):
+    """Resume reads what is committed; the live copy of a message it sent may still be on its way."""
+    from chat import hub
+
+    reader, bystander = await joined(member, room.pk), await joined(other_member, room.pk)
+    publish, delayed = hub.publish, []
+    monkeypatch.setattr(hub, "publish", lambda room_id, event: delayed.append((room_id, event)))
+    await db(post)(room, other_member, "sent på vej")
+    await reader.send({"type": "resume", "after": 0})
+    frames = await reader.receive_until("resumed")
+    assert [frame["message"]["seq"] for frame in frames if frame["type"] == "message"] == [1]
+    [(room_id, event)] = delayed
+    await db(publish)(room_id, event)
+    # The socket that did not resume gets the live copy; the one that did, not a second time.
+    assert (await bystander.receive_type("message"))["message"]["seq"] == 1
+    assert [frame for frame in await reader.drain() if frame["type"] == "message"] == []
+    # A later message still comes live.
+    monkeypatch.setattr(hub, "publish", publish)
+    await db(post)(room, other_member, "næste")
+    assert (await reader.receive_type("message"))["message"]["seq"] == 2
+    await reader.close()
+    await bystander.close()
 
 
 async def test_a_repeated_client_id_returns_the_original_and_broadcasts_nothing(member, other_member, room):
@@ -405,6 +431,33 @@ async def test_each_bad_frame_gets_an_error_frame_and_the_socket_stays_open(memb
     await socket.close()
 
 
+async def test_a_send_that_fails_in_the_database_gets_server_error_stores_nothing_and_the_socket_stays_open(
+    member, other_member, room
+):
+    await db(post)(room, other_member, "den første")
+    # The room's counter behind its messages (a restored backup, a hand edit): the next seq collides
+    # with the unique (room, seq) constraint, an error no service refusal covers.
+    await db(Room.objects.filter(pk=room.pk).update)(last_seq=0)
+    sender, reader = await joined(member, room.pk), await joined(other_member, room.pk)
+    client_id = str(uuid.uuid4())
+    await sender.send({"type": "send", "client_id": client_id, "body": "går galt"})
+    error = await sender.receive()
+    assert (error["type"], error["code"], error["frame"], error["ref"]) == ("error", "server_error", "send", client_id)
+    assert error["detail"] == str(protocol.ERROR_DETAILS[protocol.ErrorCode.SERVER_ERROR])
+    # Nothing half-stored: no message, no mention, the counters as they were; nobody heard of it.
+    assert await db(lambda: list(Message.objects.values_list("seq", "body")))() == [(1, "den første")]
+    assert await db(lambda: Room.objects.values_list("last_seq", "last_change_seq").get(pk=room.pk))() == (0, 1)
+    assert [frame for frame in await reader.drain() if frame["type"] == "message"] == []
+    # The socket stays open: once the counter is right, the same send goes through.
+    await db(Room.objects.filter(pk=room.pk).update)(last_seq=1)
+    await sender.send({"type": "send", "client_id": client_id, "body": "går galt"})
+    ack = await sender.receive_type("message")
+    assert (ack["message"]["seq"], ack["message"]["client_id"]) == (2, client_id)
+    assert sender.close_code is None
+    await sender.close()
+    await reader.close()
+
+
 async def test_binary_and_oversized_frames_are_refused(member, room):
     socket = await joined(member, room.pk)
     await socket.communicator.send_to(bytes_data=b"\x00\x01")
@@ -473,6 +526,15 @@ async def test_a_member_removed_while_connected_is_closed_with_4403(circle, memb
     membership = await db(Membership.objects.get)(circle=circle, user=member)
     await db(membership_remove)(decided_by=facilitator, membership=membership)
     assert await socket.closed_with() == 4403
+
+
+async def test_a_member_who_leaves_the_circle_is_closed_with_4403_at_once(circle, member, other_member, room):
+    leaver, stayer = await joined(member, room.pk), await joined(other_member, room.pk)
+    await db(membership_leave)(circle=circle, user=member)
+    assert await leaver.closed_with() == 4403
+    await db(post)(room, other_member, "efter du gik")
+    assert (await stayer.receive_type("message"))["message"]["body"] == "efter du gik"
+    await stayer.close()
 
 
 async def test_removal_from_another_circle_leaves_the_socket_open(member, room):

@@ -147,7 +147,7 @@ async def test_resume_from_far_back_sends_skipped_then_only_the_newest_messages(
     socket = await joined(bo, room.pk)
     await socket.send({"type": "resume", "after": 0})
     frames = await socket.receive_until("resumed", timeout=30)
-    assert frames[0] == {"type": "skipped", "up_to": 23}
+    assert frames[0] == {"type": "skipped", "up_to": 23, "changes": False}
     assert [frame["message"]["seq"] for frame in frames[1:-1]] == list(range(24, count + 1))
     assert frames[-1]["last_seq"] == count
 
@@ -155,6 +155,36 @@ async def test_resume_from_far_back_sends_skipped_then_only_the_newest_messages(
     await socket.send({"type": "resume", "after": count - protocol.RESUME_MAX})
     frames = await socket.receive_until("resumed", timeout=30)
     assert frames[0]["type"] == "message" and len(frames) == protocol.RESUME_MAX + 1
+    await socket.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("in_memory_layer")
+async def test_resume_with_more_changes_than_the_limit_sends_skipped_changes_instead_of_them(anna, bo, room):
+    count = protocol.RESUME_MAX + 1
+
+    def fill() -> None:
+        # Every message changed (edited, reacted to …) after the client's cursor `count`.
+        Message.objects.bulk_create(
+            Message(room=room, seq=number, changed_seq=count + number, author=anna, body=f"besked {number}")
+            for number in range(1, count + 1)
+        )
+        Room.objects.filter(pk=room.pk).update(last_seq=count, last_change_seq=2 * count)
+
+    await db(fill)()
+    socket = await joined(bo, room.pk)
+    await socket.send({"type": "resume", "after": count, "changed_after": count})
+    frames = await socket.receive_until("resumed", timeout=30)
+    assert frames == [
+        {"type": "skipped", "up_to": count, "changes": True},
+        {"type": "resumed", "last_seq": count, "last_change_seq": 2 * count},
+    ]
+
+    # Exactly RESUME_MAX changes are replayed, in change order, without `skipped`.
+    await socket.send({"type": "resume", "after": count, "changed_after": count + 1})
+    frames = await socket.receive_until("resumed", timeout=30)
+    assert [frame["message"]["seq"] for frame in frames[:-1]] == list(range(2, count + 1))
+    assert frames[-1] == {"type": "resumed", "last_seq": count, "last_change_seq": 2 * count}
     await socket.close()
 
 

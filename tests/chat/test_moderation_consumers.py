@@ -11,6 +11,7 @@ from chat import protocol
 from chat.models import Message, ModerationAction, ModerationKind, Report, ReportState, Room
 from chat.services import message_post, message_report, room_lock_set
 from circles.models import Membership, MembershipRole
+from circles.services import facilitator_appoint, facilitator_remove
 from tests import factories
 
 from .conftest import joined, open_socket
@@ -317,6 +318,23 @@ async def test_a_member_reports_a_message_and_only_facilitators_hear_of_it(membe
     assert await db(Report.objects.count)() == 1
     for socket in (moderator, reporter, author):
         await socket.close()
+
+
+async def test_a_facilitator_demoted_while_connected_no_longer_hears_of_reports(
+    circle, member, other_member, facilitator, room
+):
+    staff = await db(factories.LibraryStaffFactory)(library=circle.host_library)
+    moderator = await joined(facilitator, room.pk)
+    await db(facilitator_remove)(removed_by=staff.user, circle=circle, user=facilitator)
+    theirs = await db(post)(room, other_member, "noget grimt")
+    await db(message_report)(message=theirs, reporter=member, reason="offensive")
+    assert await frames_of(moderator, "reports") == []
+    # Appointed again, the same socket hears of the next report.
+    await db(facilitator_appoint)(appointed_by=staff.user, circle=circle, user=facilitator)
+    third = await db(factories.MembershipFactory)(circle=circle)
+    await db(message_report)(message=theirs, reporter=third.user, reason="spam")
+    assert (await moderator.receive_type("reports"))["open"] == 2
+    await moderator.close()
 
 
 async def test_a_facilitator_connecting_with_open_reports_gets_their_number(member, other_member, facilitator, room):

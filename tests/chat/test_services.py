@@ -1,3 +1,4 @@
+import json
 import threading
 import uuid
 
@@ -340,3 +341,58 @@ def test_the_pinned_list_is_found_by_its_index_not_by_reading_the_room(circle, m
     query = circle.room.messages.filter(pinned_at__isnull=False, deleted_at__isnull=True).order_by("-pinned_at", "-pk")
     assert "chat_message_room_pinned" in query.explain()
     assert [message.seq for message in pinned_messages(room=circle.room)] == [17]
+
+
+HISTORY_ROOM_MESSAGES = 1_000_000
+
+
+def _history_plan(room, before_seq: int | None) -> tuple[str, dict]:
+    """The SQL of the history page's message query, as the selector runs it, and PostgreSQL's plan of it (run)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chat.selectors import HISTORY_PAGE, message_page
+
+    with CaptureQueriesContext(connection) as queries:
+        page, _has_older = message_page(room=room, before_seq=before_seq)
+    assert len(page) == HISTORY_PAGE
+    sql = next(query["sql"] for query in queries.captured_queries if 'FROM "chat_message"' in query["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+        plan = cursor.fetchone()[0]
+    return sql, plan[0]["Plan"] if isinstance(plan, list) else json.loads(plan)[0]["Plan"]
+
+
+def _nodes(plan: dict):
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
+@pytest.mark.postgres
+def test_a_history_page_of_a_million_message_room_reads_one_page_by_the_room_seq_index(circle, member):
+    """Keyset pagination: at any depth, the page is read from the (room, seq) index, about one page of rows."""
+    from django.db import connection
+
+    from chat.selectors import HISTORY_PAGE
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO chat_message (room_id, seq, author_id, client_id, body, created_at, changed_seq)"
+            " SELECT %s, seq, %s, gen_random_uuid(), 'besked ' || seq, now(), seq"
+            " FROM generate_series(1, %s) AS seq",
+            [circle.room.pk, member.pk, HISTORY_ROOM_MESSAGES],
+        )
+        cursor.execute("ANALYZE chat_message")
+    # The newest page, one in the middle and one near the start.
+    for before_seq in (None, HISTORY_ROOM_MESSAGES // 2, 100):
+        sql, plan = _history_plan(circle.room, before_seq)
+        assert "OFFSET" not in sql.upper()
+        nodes = list(_nodes(plan))
+        # The page's own rows (the replied-to messages joined to them are looked up by primary key).
+        scans = [node for node in nodes if node.get("Alias") == "chat_message"]
+        assert [node["Node Type"] for node in scans] == ["Index Scan"], nodes
+        assert scans[0]["Index Name"] == "chat_message_unique_seq"
+        assert not any(node["Node Type"] in ("Seq Scan", "Sort") for node in nodes), nodes
+        # One page and the row that tells whether older ones exist: not the million.
+        assert scans[0]["Actual Rows"] <= HISTORY_PAGE + 1

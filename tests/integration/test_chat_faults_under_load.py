@@ -144,6 +144,7 @@ def assert_everyone_holds_exactly_the_stored_messages(result: LoadResult) -> Non
     assert [seq for seq, _body in stored] == list(range(1, len(stored) + 1)), "seqs are contiguous"
     for client in result.clients:
         assert client.bodies() == stored, f"client {client.user_id} holds what the database holds, in order"
+        assert client.duplicated() == {}, f"client {client.user_id} got no message twice as news"
 
 
 CONTROL_SECONDS = 20.0

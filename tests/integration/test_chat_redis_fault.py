@@ -162,5 +162,7 @@ def test_every_client_holds_every_message_once_in_order_after_redis_restarts(pri
     assert [seq for seq, _body in stored] == list(range(1, sent + 1))
     for client in clients:
         assert client.bodies() == stored
+        assert client.duplicated() == {}, "no message arrives twice as news"
+        assert set(client.deliveries) == set(range(1, sent + 1))
     # The fault was real: sockets dropped and came back.
     assert all(client.connections >= 2 for client in clients), [client.connections for client in clients]
