@@ -11,6 +11,18 @@ FILE_TYPE_NOT_ALLOWED = _(
 FILE_CONTENT_MISMATCH = _("The file's contents do not match its name. Save it again as %(kind)s and try once more.")
 FILE_ACTIVE_CONTENT = _("The file contains web page code or scripts, so it cannot be shared.")
 FILE_BROKEN = _("The file could not be read. It may be damaged. Save it again and try once more.")
+PDF_ACTIVE_CONTENT = _(
+    "The PDF file contains scripts, automatic actions, attached files or forms that send data, so it cannot "
+    'be shared. Print it to a new PDF ("Microsoft Print to PDF" or "Save as PDF") and try once more.'
+)
+PDF_TOO_COMPLEX = _(
+    'The PDF file is too complicated to check. Print it to a new PDF ("Microsoft Print to PDF" or '
+    '"Save as PDF") and try once more.'
+)
+PDF_ENCRYPTED = _(
+    "The PDF file is locked with a password or protection, so it cannot be checked. Save or print it "
+    "again without protection and try once more."
+)
 IMAGE_TOO_LARGE = _("The picture is too large. Make it smaller than %(megapixels)s megapixels and try again.")
 CONSENT_NEEDED = _("People who can be recognised must have agreed before you share the material.")
 CIRCLE_NEEDED = _("Choose the circle whose members may see the material.")

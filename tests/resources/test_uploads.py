@@ -7,12 +7,12 @@ from django.db import transaction
 from PIL import Image
 
 from config.errors import ServiceError
-from resources import errors
+from resources import errors, uploads
 from resources.models import Resource, ResourceFormat, Visibility
 from resources.services import resource_create_file
 from resources.uploads import MAX_FILENAME_LENGTH, normalise_filename
 
-from . import files
+from . import files, pdfs
 from .conftest import stored_files
 
 
@@ -46,6 +46,20 @@ REFUSED = [
         "plan.pdf", files.pdf()[:-20] + b"/JavaScript (app.alert(1))\n%%EOF\n", "file_active_content", id="pdf-js"
     ),
     pytest.param("plan.pdf", files.pdf() + b"<script>alert(1)</script>", "file_active_content", id="pdf-html-tail"),
+    pytest.param("plan.pdf", pdfs.hex_escaped_javascript(), "file_active_content", id="pdf-hex-escaped-name"),
+    pytest.param("plan.pdf", pdfs.open_action_javascript(), "file_active_content", id="pdf-open-action-js"),
+    pytest.param("plan.pdf", pdfs.open_action_submit_form(), "file_active_content", id="pdf-open-action-submit"),
+    pytest.param("plan.pdf", pdfs.page_additional_action(), "file_active_content", id="pdf-additional-action"),
+    pytest.param("plan.pdf", pdfs.javascript_in_object_stream(), "file_active_content", id="pdf-js-in-object-stream"),
+    pytest.param("plan.pdf", pdfs.embedded_file(), "file_active_content", id="pdf-embedded-file"),
+    pytest.param("plan.pdf", pdfs.broken_flate(), "file_broken", id="pdf-broken-flate-stream"),
+    pytest.param("plan.pdf", pdfs.encrypted(), "file_encrypted", id="pdf-encrypted"),
+    pytest.param(
+        "noter.txt",
+        b"Noter om klima og affald.\n" * 200 + b"<script>alert(1)</script>\n" + b"Husk kaffe.\n" * 200,
+        "file_active_content",
+        id="text-with-html-in-the-middle",
+    ),
     pytest.param("plan.docx", files.docx(with_macros=True), "file_active_content", id="docx-with-macros"),
     pytest.param("plan.docx", files.docx(main_part="other.xml"), "file_content_mismatch", id="zip-renamed-docx"),
     pytest.param("plan.odt", files.docx(), "file_content_mismatch", id="docx-renamed-odt"),
@@ -70,9 +84,92 @@ def test_oversize_upload_is_refused_with_the_limit_and_leaves_nothing(library_st
     with pytest.raises(ServiceError) as refused:
         _share(library_staff, library, files.upload("stor.pdf", files.pdf() + b"0" * 3000))
     assert refused.value.code == "file_too_large"
-    assert refused.value.message == errors.FILE_TOO_LARGE % {"limit": "2,0 KB"} or "KB" in refused.value.message
+    # Danish number format; filesizeformat puts a no-break space before the unit.
+    assert refused.value.message == errors.FILE_TOO_LARGE % {"limit": "2,0\xa0KB"}
+    assert "2,0\xa0KB" in refused.value.message
     assert Resource.objects.count() == 0
     assert stored_files(media_root) == []
+
+
+def test_a_pdf_with_active_content_is_refused_with_a_plain_message(library_staff, library, media_root):
+    with pytest.raises(ServiceError) as refused:
+        _share(library_staff, library, files.upload("plan.pdf", pdfs.javascript_in_object_stream()))
+    assert refused.value.message == str(errors.PDF_ACTIVE_CONTENT)
+
+
+def test_a_pdf_that_inflates_past_the_bound_is_refused(library_staff, library, media_root, monkeypatch):
+    monkeypatch.setattr(uploads, "PDF_MAX_INFLATED_BYTES", 100_000)
+    _share(library_staff, library, files.upload("plan.pdf", pdfs.inflating_to(90_000)))
+    with pytest.raises(ServiceError) as refused:
+        _share(library_staff, library, files.upload("plan.pdf", pdfs.inflating_to(110_000)))
+    assert refused.value.code == "file_too_complex"
+    assert Resource.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(pdfs.clean_compressed(), id="object-stream-open-at-page-one-with-a-link"),
+        pytest.param(pdfs.build(pdfs.page()), id="flate-content-stream"),
+        pytest.param(files.pdf(), id="pillow"),
+    ],
+)
+def test_ordinary_compressed_pdfs_pass(library_staff, library, media_root, content):
+    resource = _share(library_staff, library, files.upload("plan.pdf", content))
+    assert resource.content_type == "application/pdf" and resource.inline_ok
+
+
+def _gif_with_comment(*, frames: int = 1) -> bytes:
+    buffer = io.BytesIO()
+    pictures = [Image.new("P", (40, 30), colour) for colour in (3, 90, 200)[:frames]]
+    pictures[0].save(
+        buffer,
+        "GIF",
+        comment=b"Karen Jensen, Lindevej 4, 2750 Ballerup",
+        save_all=frames > 1,
+        append_images=pictures[1:],
+    )
+    assert b"Lindevej" in buffer.getvalue()
+    return buffer.getvalue()
+
+
+def _png_with_text() -> bytes:
+    from PIL.PngImagePlugin import PngInfo
+
+    text = PngInfo()
+    text.add_text("Author", "Karen Jensen, Lindevej 4")
+    text.add_text("Comment", "Lindevej 4 zTXt", zip=True)
+    text.add_itxt("Description", "Karen på Lindevej 4", lang="da")
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "teal").save(buffer, "PNG", pnginfo=text)
+    assert buffer.getvalue().count(b"Lindevej") == 2  # the zTXt one is compressed
+    return buffer.getvalue()
+
+
+def _jpeg_with_comment() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "teal").save(buffer, "JPEG", comment=b"Karen Jensen, Lindevej 4")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        pytest.param("kort.gif", _gif_with_comment(), id="gif-comment"),
+        pytest.param("kort.gif", _gif_with_comment(frames=3), id="animated-gif-comment"),
+        pytest.param("kort.jpg", _jpeg_with_comment(), id="jpeg-comment"),
+        pytest.param("kort.png", _png_with_text(), id="png-text-chunks"),
+    ],
+)
+def test_pictures_are_stored_without_comments_or_text(library_staff, library, media_root, name, content):
+    resource = _share(library_staff, library, files.upload(name, content))
+    stored = resource.file.read()
+    assert b"Lindevej" not in stored and b"Karen" not in stored
+    for chunk in (b"tEXt", b"iTXt", b"zTXt"):
+        assert chunk not in stored
+    with Image.open(io.BytesIO(stored)) as picture:
+        assert "comment" not in picture.info
+        assert not getattr(picture, "text", {})
 
 
 def test_polyglot_png_is_stored_only_as_the_reencoded_picture(library_staff, library, media_root):
