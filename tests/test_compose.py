@@ -2,6 +2,7 @@
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -116,7 +117,20 @@ def test_every_service_has_a_healthcheck() -> None:
             assert services[name]["depends_on"][dependency]["condition"] == "service_healthy"
 
 
-NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+NGINX_TEMPLATES = ROOT / "deploy" / "nginx" / "templates"
+NGINX_TEMPLATE = NGINX_TEMPLATES / "default.conf.template"
+
+
+def nginx_conf() -> str:
+    """The nginx template with its whitespace folded, as the tests read it."""
+    return " ".join(NGINX_TEMPLATE.read_text(encoding="utf-8").split())
+
+
+def compose_default(value: str) -> str:
+    """The default in a compose value written as ${NAME:-default} or ${NAME-default}."""
+    match = re.fullmatch(r"\$\{\w+:?-(.*)\}", value)
+    assert match, value
+    return match[1]
 
 
 def test_a_load_balancer_in_front_of_web_lets_web_scale() -> None:
@@ -129,16 +143,14 @@ def test_a_load_balancer_in_front_of_web_lets_web_scale() -> None:
     assert lb["image"].split(":")[0] == "nginx"
     assert lb["ports"] == ["127.0.0.1:8000:80"]
     assert lb["depends_on"]["web"]["condition"] == "service_healthy"
+    # The official image renders /etc/nginx/templates/*.template into conf.d when it starts.
     mounts = {volume.split(":")[1]: volume.split(":")[0] for volume in lb["volumes"]}
-    assert (ROOT / mounts["/etc/nginx/conf.d/default.conf"]).resolve() == NGINX_CONF
+    assert (ROOT / mounts["/etc/nginx/templates"]).resolve() == NGINX_TEMPLATES
     assert lb["healthcheck"]["test"]
 
 
 def test_the_load_balancer_proxies_websockets_and_uploads_to_every_web_replica() -> None:
-    from django.conf import settings
-
-    limit = settings.RESOURCE_MAX_UPLOAD_BYTES
-    conf = " ".join(NGINX_CONF.read_text(encoding="utf-8").split())
+    conf = nginx_conf()
     # Every replica, followed through Docker's DNS as they come and go.
     assert "resolver 127.0.0.11" in conf
     assert "server web:8000 resolve;" in conf
@@ -150,6 +162,65 @@ def test_the_load_balancer_proxies_websockets_and_uploads_to_every_web_replica()
     assert "proxy_read_timeout 1h;" in conf
     assert "proxy_set_header X-Forwarded-Proto" in conf
     assert "proxy_set_header Host $host;" in conf
-    # Uploads up to the site's limit get through (a little more for the form around the file).
-    size = int(conf.split("client_max_body_size ", 1)[1].split("m;", 1)[0])
-    assert limit <= size * 1024 * 1024 <= limit + 2 * 1024 * 1024
+
+
+def test_nginx_body_limit_follows_the_sites_upload_limit() -> None:
+    """client_max_body_size is the variable Django reads REQUEST_BODY_MAX_BYTES from, with the same default."""
+    from django.conf import settings
+
+    assert "client_max_body_size ${REQUEST_BODY_MAX_BYTES};" in nginx_conf()
+    assert "client_max_body_size 26m" not in nginx_conf()
+    services = compose()["services"]
+    lb_environment = service_environment(services["lb"])
+    web_environment = service_environment(services["web"])
+    # The only ${...} nginx gets filled in is one lb is given, the same way web is.
+    braced = {part.split("}", 1)[0] for part in NGINX_TEMPLATE.read_text(encoding="utf-8").split("${")[1:]}
+    assert braced == {"REQUEST_BODY_MAX_BYTES"}
+    assert lb_environment["REQUEST_BODY_MAX_BYTES"] == web_environment["REQUEST_BODY_MAX_BYTES"]
+    body = int(compose_default(web_environment["REQUEST_BODY_MAX_BYTES"]))
+    upload = int(compose_default(web_environment["RESOURCE_MAX_UPLOAD_BYTES"]))
+    # The compose defaults are the settings' own defaults: an upload of the limit with its form gets through.
+    assert upload == 25 * 1024 * 1024 == settings.RESOURCE_MAX_UPLOAD_BYTES
+    assert body == upload + 1024 * 1024 == settings.REQUEST_BODY_MAX_BYTES
+
+
+def test_nginx_serves_private_files_only_on_djangos_internal_redirect() -> None:
+    conf = nginx_conf()
+    services = compose()["services"]
+    prefix = compose_default(service_environment(services["web"])["RESOURCE_X_ACCEL_REDIRECT_PREFIX"])
+    location = conf.split(f"location {prefix} {{", 1)[1].split("}", 1)[0]
+    assert "internal;" in location
+    # The alias is the private storage (MEDIA_ROOT/private) in the volume web and worker write to.
+    assert "media:/app/media:ro" in services["lb"]["volumes"]
+    assert "media:/app/media" in services["web"]["volumes"]
+    assert "alias /app/media/private/;" in location
+    assert "add_header X-Content-Type-Options nosniff always;" in location
+    assert "add_header Content-Security-Policy $upstream_http_content_security_policy always;" in location
+
+
+@pytest.mark.django_db
+def test_the_download_view_sends_the_prefix_of_nginxs_internal_location(client, settings, tmp_path) -> None:
+    from django.urls import reverse
+
+    from resources.services import resource_create_file
+    from tests import factories
+    from tests.resources import files
+
+    settings.MEDIA_ROOT = tmp_path
+    prefix = compose_default(service_environment(compose()["services"]["web"])["RESOURCE_X_ACCEL_REDIRECT_PREFIX"])
+    settings.RESOURCE_X_ACCEL_REDIRECT_PREFIX = prefix
+    content = files.pdf()
+    staff = factories.LibraryStaffFactory()
+    resource = resource_create_file(
+        created_by=staff.user,
+        owner_library=staff.library,
+        title="Plan",
+        upload=files.upload("plan.pdf", content),
+        format="handout",
+    )
+    response = client.get(reverse("resources:download", kwargs={"pk": resource.pk}))
+    sent = response["X-Accel-Redirect"]
+    assert f"location {prefix} {{" in nginx_conf()
+    assert sent.startswith(prefix)
+    # nginx maps the rest of the path onto its alias, MEDIA_ROOT/private in the container: the stored file.
+    assert (tmp_path / "private" / sent.removeprefix(prefix)).read_bytes() == content
