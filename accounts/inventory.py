@@ -257,7 +257,10 @@ INVENTORY: list[PersonalData] = [
         "resources.removalrequest.requested_by",
         _("Requests you sent to remove material, with the name and e-mail address you gave"),
         _("So the library can answer you and act on the request."),
-        _("Until the material is deleted; your account link is removed when you delete your account."),
+        _(
+            "One year after the library answers, as its record of the answer; your account link is removed "
+            "when you delete your account."
+        ),
     ),
     PersonalData(
         "libraries.librarystaff.user",

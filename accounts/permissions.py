@@ -192,8 +192,24 @@ def may_adopt_resource(user: Person, resource: Resource, library: Library) -> bo
     return is_library_staff(user, library) and may_view_resource(user, resource)
 
 
+def room_may_see_resource(resource: Resource, room: Room) -> bool:
+    """Everyone in the room may see the material: it is public, or it belongs to the room's circle.
+
+    Members of a circle see all of the circle's material, staff-level included (may_view_resource);
+    staff-level material of another circle, or of no circle, is hidden from ordinary members.
+    """
+    return resource.visibility == Visibility.PUBLIC or (
+        resource.circle_id is not None and resource.circle_id == room.circle_id
+    )
+
+
 def may_share_resource_in_room(user: Person, resource: Resource, room: Room) -> bool:
-    """Post a link to material in a circle's discussion: someone who may write there and see it, when the room's people may see it too."""
-    if resource.visibility == Visibility.CIRCLE and resource.circle_id != room.circle_id:
+    """Post a link to material in a circle's discussion: someone who may write there and see it, when everyone in the room may see it too."""
+    if not room_may_see_resource(resource, room):
         return False
     return may_post_in_room(user, room) and may_view_resource(user, resource)
+
+
+def may_handle_removal_requests(user: Person, library: Library) -> bool:
+    """See the requests for removal sent to a library and answer them: its staff and admins."""
+    return is_library_staff(user, library)

@@ -53,6 +53,19 @@ class ResourceAdmin(admin.ModelAdmin):
 
 @admin.register(RemovalRequest)
 class RemovalRequestAdmin(admin.ModelAdmin):
-    list_display = ["resource", "name", "email", "created_at"]
-    readonly_fields = ["resource", "name", "email", "reason", "requested_by", "created_at"]
+    list_display = ["resource_title", "library", "name", "email", "created_at", "status", "handled_at"]
+    list_filter = ["status"]
+    readonly_fields = [
+        "resource",
+        "library",
+        "resource_title",
+        "name",
+        "email",
+        "reason",
+        "requested_by",
+        "created_at",
+        "status",
+        "decline_reason",
+        "handled_at",
+    ]
     search_fields = ["resource__title", "name", "email"]

@@ -33,6 +33,13 @@ ALREADY_ADOPTED = _("Your library already has this material in its list.")
 OWN_MATERIAL = _("This material already belongs to your library.")
 CIRCLE_ONLY_NOT_ADOPTABLE = _("Material shared only with a circle cannot be adopted by other libraries.")
 NOT_IN_THIS_CIRCLE = _("Material for another circle cannot be shared in this discussion.")
+NOT_FOR_EVERYONE_IN_ROOM = _(
+    "Not everyone in this circle may see the material, so it cannot be shared in its discussion. "
+    "Share it in the circle it belongs to, or make it public first."
+)
+REMOVAL_ALREADY_ANSWERED = _("This request has already been answered.")
+REMOVAL_MATERIAL_GONE = _("The material has already been deleted.")
+DECLINE_REASON_NEEDED = _("Write a short reason, so the person knows why the material stays.")
 TOO_MANY_REQUESTS = _(
     "You have sent several requests in a short time. Please wait an hour, or write to the library by e-mail."
 )

@@ -289,3 +289,18 @@ class ShareForm(forms.Form):
         self.fields["circle"].queryset = Circle.objects.filter(pk__in=[circle.pk for circle in circles]).order_by(
             "title"
         )
+
+
+class RemovalDeclineForm(forms.Form):
+    """Keep the material: a short reason, sent to the person who asked."""
+
+    reason = forms.CharField(
+        label=_("Why the material stays"),
+        help_text=_("The person who asked gets this by e-mail. Write it plainly and kindly."),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

@@ -200,10 +200,23 @@ class ResourceDownload(models.Model):
         return f"{self.resource_id} ← {self.library_id}"
 
 
-class RemovalRequest(models.Model):
-    """Someone shown in a material asks the owner library to take it down."""
+class RemovalStatus(models.TextChoices):
+    OPEN = "open", _("waiting for an answer")
+    REMOVED = "removed", _("handled: the material is removed")
+    DECLINED = "declined", _("handled: the material stays")
 
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="removal_requests")
+
+class RemovalRequest(models.Model):
+    """Someone shown in a material asks the owner library to take it down; the library answers and the trail stays."""
+
+    # Kept when the material is deleted (the answer was "removed"): the library and title say what it was.
+    resource = models.ForeignKey(
+        Resource, on_delete=models.SET_NULL, null=True, blank=True, related_name="removal_requests"
+    )
+    library = models.ForeignKey(
+        "libraries.Library", on_delete=models.CASCADE, related_name="removal_requests", verbose_name=_("library")
+    )
+    resource_title = models.CharField(_("material"), max_length=200, blank=True)
     name = models.CharField(_("name"), max_length=150)
     email = models.EmailField(_("e-mail"))
     reason = models.TextField(_("what should be removed, and why"), max_length=2000)
@@ -216,11 +229,23 @@ class RemovalRequest(models.Model):
         verbose_name=_("sent by"),
     )
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=RemovalStatus.choices, default=RemovalStatus.OPEN)
+    decline_reason = models.TextField(_("why the material stays"), max_length=1000, blank=True)
+    handled_at = models.DateTimeField(_("answered"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("request for removal")
         verbose_name_plural = _("requests for removal")
+        indexes = [models.Index(fields=["library", "status"], name="resources_removal_lib_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(decline_reason=""), name="resources_removal_declined_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(handled_at__isnull=False), name="resources_removal_handled_has_time"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.resource}: {self.name}"
+        return f"{self.resource_title}: {self.name}"

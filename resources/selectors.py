@@ -1,16 +1,32 @@
 """Read queries for shared materials. Permission questions live in accounts.permissions."""
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connections
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 
 from accounts.models import User
-from accounts.permissions import Person
-from circles.models import SDG, Circle, Membership, MembershipRole, MembershipState
+from accounts.permissions import Person, may_share_resource_in_room
+from circles.models import SDG, Circle, Language, Membership, MembershipRole, MembershipState
 from circles.selectors import _text_search
 from libraries.models import Library, LibraryStaff
 
-from .models import Resource, ResourceAdoption, ResourceDownload, Visibility
+from .models import RemovalRequest, RemovalStatus, Resource, ResourceAdoption, ResourceDownload, Visibility
 
 CATALOGUE_PAGE_SIZE = 20
 SORT_NEWEST = "newest"
@@ -104,6 +120,29 @@ def _catalogue_filter(resources: QuerySet[Resource], filters: dict) -> QuerySet[
     return resources
 
 
+def _resource_text_search(resources: QuerySet[Resource], words: str) -> QuerySet[Resource]:
+    """Materials matching the words, annotated with `search_rank` (higher is better).
+
+    PostgreSQL: Danish full-text search for every material, and English as well for English ones
+    ("libraries" is found by "library" only with English stemming). Elsewhere: circles' fallback.
+    """
+    if connections[resources.db].vendor != "postgresql":
+        return _text_search(resources, words)
+    ranks = []
+    matches = Q()
+    for config, language in (("danish", None), ("english", Language.ENGLISH)):
+        vector = SearchVector("title", weight="A", config=config) + SearchVector(
+            "description", weight="B", config=config
+        )
+        query = SearchQuery(words, config=config, search_type="websearch")
+        resources = resources.alias(**{f"search_{config}": vector})
+        match = Q(**{f"search_{config}": query})
+        matches |= match if language is None else match & Q(language=language)
+        rank = SearchRank(vector, query)
+        ranks.append(rank if language is None else Case(When(language=language, then=rank), default=Value(0.0)))
+    return resources.filter(matches).annotate(search_rank=Greatest(*ranks, output_field=FloatField()))
+
+
 def resource_search(*, user: Person, filters: dict, page: int) -> Page:
     """The materials the person may see that match the catalogue's filters, 20 to a page.
 
@@ -117,7 +156,7 @@ def resource_search(*, user: Person, filters: dict, page: int) -> Page:
         ordering = ["-created_at", "-pk"]
     words = (filters.get("q") or "").strip()
     if words:
-        resources = _text_search(resources, words)
+        resources = _resource_text_search(resources, words)
         ordering.insert(0, F("search_rank").desc())
     return Paginator(resources.order_by(*ordering), CATALOGUE_PAGE_SIZE).get_page(page)
 
@@ -187,12 +226,29 @@ def library_of_person(user: Person) -> Library | None:
 
 
 def rooms_for_sharing(*, user: Person, resource: Resource) -> list[Circle]:
-    """The circles in whose discussion the person may post a link to the resource."""
+    """The circles in whose discussion the person may post a link to the resource (may_share_resource_in_room)."""
     if not user.is_authenticated:
         return []
     circles = Circle.objects.filter(
         memberships__user=user, memberships__state=MembershipState.ACTIVE, room__isnull=False
-    ).order_by("title")
-    if resource.visibility == Visibility.CIRCLE:
+    ).select_related("room")
+    if resource.visibility != Visibility.PUBLIC:
+        # Only its own circle's people may all see material that is not public: no need to ask the others.
         circles = circles.filter(pk=resource.circle_id)
-    return list(circles.distinct())
+    return [
+        circle
+        for circle in circles.distinct().order_by("title")
+        if may_share_resource_in_room(user, resource, circle.room)
+    ]
+
+
+def removal_requests_of(*, library: Library) -> tuple[list[RemovalRequest], list[RemovalRequest]]:
+    """(the library's open requests for removal, oldest first; the 20 it answered last)."""
+    requests = RemovalRequest.objects.filter(library=library).select_related("resource")
+    open_requests = list(requests.filter(status=RemovalStatus.OPEN).order_by("created_at", "pk"))
+    answered = list(requests.exclude(status=RemovalStatus.OPEN).order_by("-handled_at", "-pk")[:20])
+    return open_requests, answered
+
+
+def open_removal_request_count(*, library: Library) -> int:
+    return RemovalRequest.objects.filter(library=library, status=RemovalStatus.OPEN).count()

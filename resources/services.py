@@ -5,6 +5,7 @@ stored files are deleted again before the error goes on, so a failure half-way l
 nothing behind. Files that a change replaces or removes are deleted after it commits.
 """
 
+import datetime
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -20,9 +21,11 @@ from accounts.permissions import (
     Person,
     may_adopt_resource,
     may_edit_resource,
+    may_handle_removal_requests,
     may_share_resource,
     may_share_resource_in_room,
     may_view_resource,
+    room_may_see_resource,
 )
 from chat.models import Message, Room
 from chat.services import message_post
@@ -34,6 +37,7 @@ from . import errors, notifications
 from .models import (
     Licence,
     RemovalRequest,
+    RemovalStatus,
     Resource,
     ResourceAdoption,
     ResourceDownload,
@@ -248,10 +252,19 @@ def resource_version_upload(*, resource: Resource, uploaded_by: User, upload: Up
 
 
 def resource_purge(resource: Resource) -> None:
-    """Delete a resource with its versions, and its files once that commits. No permission check: callers decide."""
+    """Delete a resource with its versions, and its files once that commits. No permission check: callers decide.
+
+    Open requests for its removal are answered: the material is removed, and each requester is told.
+    """
     # The row as stored now: a caller's copy may name a file that a new version has replaced.
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
     files = [resource.file, resource.thumbnail, *(version.file for version in resource.versions.all())]
+    answered = list(resource.removal_requests.select_for_update().filter(status=RemovalStatus.OPEN))
+    for removal in answered:
+        removal.status = RemovalStatus.REMOVED
+        removal.handled_at = timezone.now()
+        removal.save(update_fields=["status", "handled_at"])
+        notifications.removal_answered(removal)
     resource.delete()
     _delete_after_commit(*files)
 
@@ -309,15 +322,31 @@ def resource_download_record(*, resource: Resource, user: Person) -> ResourceDow
     return ResourceDownload.objects.create(resource=resource, library=library_of_person(user))
 
 
+# An answered request stays this long as the library's record of its answer (the privacy page says so).
+ANSWERED_REMOVAL_KEPT = datetime.timedelta(days=365)
+
+
+def removal_requests_prune(*, now: datetime.datetime) -> int:
+    """Delete the requests answered longer ago than ANSWERED_REMOVAL_KEPT; run with every new request or answer."""
+    deleted, _per_model = RemovalRequest.objects.filter(
+        handled_at__lt=now - ANSWERED_REMOVAL_KEPT, status__in=[RemovalStatus.REMOVED, RemovalStatus.DECLINED]
+    ).delete()
+    return deleted
+
+
 @transaction.atomic
 def removal_request_create(
     *, resource: Resource, name: str, email: str, reason: str, requested_by: Person
 ) -> RemovalRequest:
-    """Ask the owner library to take material down; its staff get an e-mail once it is stored."""
-    if not may_view_resource(requested_by, resource):
-        raise _refuse("not_allowed", errors.NOT_ALLOWED)
+    """Ask the owner library to take material down; its staff get an e-mail once it is stored.
+
+    Anyone with the material's address may ask, logged in or not, seeing the material or not:
+    the person shown in it may not be among those it is shared with.
+    """
     request = RemovalRequest(
         resource=resource,
+        library=resource.owner_library,
+        resource_title=resource.title,
         name=name.strip(),
         email=email.strip(),
         reason=reason.strip(),
@@ -325,12 +354,56 @@ def removal_request_create(
     )
     request.full_clean()
     request.save()
+    removal_requests_prune(now=timezone.now())
     notifications.removal_requested(request)
     return request
 
 
+def _open_removal(removal: RemovalRequest, handled_by: Person) -> RemovalRequest:
+    if not may_handle_removal_requests(handled_by, removal.library):
+        raise _refuse("not_allowed", errors.NOT_ALLOWED)
+    removal = (
+        RemovalRequest.objects.select_for_update(of=("self",)).select_related("resource", "library").get(pk=removal.pk)
+    )
+    if removal.status != RemovalStatus.OPEN:
+        raise _refuse("already_answered", errors.REMOVAL_ALREADY_ANSWERED)
+    return removal
+
+
+@transaction.atomic
+def removal_request_remove_material(*, removal: RemovalRequest, handled_by: User) -> RemovalRequest:
+    """Answer a request by deleting the material (resource_delete); every open request for it is answered, each requester told."""
+    removal = _open_removal(removal, handled_by)
+    if removal.resource is None:
+        raise _refuse("already_removed", errors.REMOVAL_MATERIAL_GONE)
+    resource_delete(resource=removal.resource, deleted_by=handled_by)
+    removal.refresh_from_db()
+    return removal
+
+
+@transaction.atomic
+def removal_request_decline(*, removal: RemovalRequest, handled_by: User, reason: str) -> RemovalRequest:
+    """Answer a request by keeping the material, with a short reason the requester gets by e-mail."""
+    removal = _open_removal(removal, handled_by)
+    reason = reason.strip()
+    if not reason:
+        raise _refuse("reason_needed", errors.DECLINE_REASON_NEEDED)
+    removal.status = RemovalStatus.DECLINED
+    removal.decline_reason = reason
+    removal.handled_at = timezone.now()
+    removal.full_clean()
+    removal.save(update_fields=["status", "decline_reason", "handled_at"])
+    removal_requests_prune(now=removal.handled_at)
+    notifications.removal_answered(removal)
+    return removal
+
+
 def resource_share_in_room(*, resource: Resource, room: Room, user: User, link: str) -> Message:
-    """Post a message with a link to the resource in a circle's discussion."""
+    """Post a message with a link to the resource in a circle's discussion, when everyone there may see it."""
+    if not room_may_see_resource(resource, room):
+        if resource.visibility == Visibility.CIRCLE:
+            raise _refuse("not_in_this_circle", errors.NOT_IN_THIS_CIRCLE)
+        raise _refuse("not_for_everyone_in_room", errors.NOT_FOR_EVERYONE_IN_ROOM)
     if not may_share_resource_in_room(user, resource, room):
         raise _refuse("not_allowed", errors.NOT_ALLOWED)
     title = resource.title.replace("[", "(").replace("]", ")")

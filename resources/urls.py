@@ -17,4 +17,6 @@ urlpatterns = [
     path("<int:pk>/adopter/", views.resource_adopt, name="adopt"),
     path("<int:pk>/fjernelse/", views.resource_removal_request, name="removal_request"),
     path("<int:pk>/del/", views.resource_share, name="share"),
+    path("fjernelser/<slug:slug>/", views.removal_requests, name="removal_requests"),
+    path("fjernelser/svar/<int:pk>/", views.removal_request_answer, name="removal_request_answer"),
 ]

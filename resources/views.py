@@ -1,30 +1,47 @@
 from urllib.parse import quote
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.permissions import may_edit_resource, may_upload_resource, may_view_resource
+from accounts.permissions import (
+    may_edit_resource,
+    may_handle_removal_requests,
+    may_upload_resource,
+    may_view_resource,
+)
 from circles.models import Circle
 from circles.views import _page_number
 from config.errors import ServiceError
+from libraries.models import Library
 
 from . import errors, services
-from .forms import AdoptForm, RemovalRequestForm, ResourceFilterForm, ResourceForm, ShareForm, VersionForm
-from .models import Resource, Visibility
+from .forms import (
+    AdoptForm,
+    RemovalDeclineForm,
+    RemovalRequestForm,
+    ResourceFilterForm,
+    ResourceForm,
+    ShareForm,
+    VersionForm,
+)
+from .models import RemovalRequest, Resource, Visibility
 from .selectors import (
     downloads_per_library,
     libraries_that_may_adopt,
+    open_removal_request_count,
+    removal_requests_of,
     resource_for_page,
     resource_search,
     rooms_for_sharing,
@@ -159,6 +176,11 @@ def resource_detail(request: HttpRequest, resource: Resource) -> HttpResponse:
         "downloads": downloads_per_library(resource=resource) if may_edit else [],
         "adopt_form": AdoptForm(libraries=adopt_libraries) if adopt_libraries else None,
         "share_form": ShareForm(circles=share_circles) if share_circles else None,
+        "open_removal_requests": (
+            open_removal_request_count(library=resource.owner_library)
+            if may_handle_removal_requests(request.user, resource.owner_library)
+            else None
+        ),
     }
     return TemplateResponse(request, "resources/detail.html", context)
 
@@ -268,8 +290,12 @@ REMOVAL_REQUESTS_PER_HOUR = 5
 
 
 def _removal_requests_exceeded(request: HttpRequest) -> bool:
-    """Each request sends e-mail to a library's staff: at most a few an hour from one address."""
-    key = f"resources:removal-requests:{request.META.get('REMOTE_ADDR', '')}"
+    """Each request sends e-mail to a library's staff: at most a few an hour from one address.
+
+    The address as allauth reads it for its own limits on anonymous forms (sign-up, login codes):
+    behind a proxy, ALLAUTH_TRUSTED_PROXY_COUNT says which X-Forwarded-For entry is the visitor's.
+    """
+    key = f"resources:removal-requests:{get_account_adapter(request).get_client_ip(request)}"
     cache.add(key, 0, timeout=60 * 60)
     try:
         return cache.incr(key) > REMOVAL_REQUESTS_PER_HOUR
@@ -278,23 +304,85 @@ def _removal_requests_exceeded(request: HttpRequest) -> bool:
 
 
 @require_http_methods(["GET", "POST"])
-@_with_resource()
-def resource_removal_request(request: HttpRequest, resource: Resource) -> HttpResponse:
-    """Anyone who can see the material can ask the library to take it down."""
+def resource_removal_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """Anyone with the material's address may ask the library to take it down, logged in or not.
+
+    The person shown may not be among those the material is shared with: they see only which
+    library it is from and how to reach it, never its title, description or file.
+    """
+    try:
+        resource = resource_for_page(pk=pk)
+    except Resource.DoesNotExist:
+        raise Http404 from None
+    may_see = may_view_resource(request.user, resource)
     initial = {}
     if request.user.is_authenticated:
         initial = {"name": request.user.name, "email": request.user.email}
     form = RemovalRequestForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid() and _removal_requests_exceeded(request):
-        form.add_error(None, errors.TOO_MANY_REQUESTS)
-        return TemplateResponse(
-            request, "resources/removal_form.html", {"form": form, "resource": resource}, status=429
-        )
+    context = {"form": form, "resource": resource, "may_see": may_see, "library": resource.owner_library}
     if request.method == "POST" and form.is_valid():
+        if _removal_requests_exceeded(request):
+            form.add_error(None, errors.TOO_MANY_REQUESTS)
+            return TemplateResponse(request, "resources/removal_form.html", context, status=429)
         services.removal_request_create(resource=resource, requested_by=request.user, **form.cleaned_data)
         messages.success(request, _("Thank you. The library has got your request and will answer you by e-mail."))
-        return redirect(resource)
-    return TemplateResponse(request, "resources/removal_form.html", {"form": form, "resource": resource})
+        return redirect(resource if may_see else "home")
+    return TemplateResponse(request, "resources/removal_form.html", context)
+
+
+def _removal_requests_page(
+    request: HttpRequest, library: Library, *, bound: tuple[int, RemovalDeclineForm] | None = None
+) -> HttpResponse:
+    open_requests, answered = removal_requests_of(library=library)
+    for removal in open_requests:
+        if bound is not None and bound[0] == removal.pk:
+            removal.decline_form = bound[1]
+        else:
+            removal.decline_form = RemovalDeclineForm(auto_id=f"request-{removal.pk}-%s")
+    context = {"library": library, "open_requests": open_requests, "answered": answered}
+    return TemplateResponse(request, "resources/removal_requests.html", context)
+
+
+@require_GET
+def removal_requests(request: HttpRequest, slug: str) -> HttpResponse:
+    """The library's requests for removal: the open ones to answer, and those answered last."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    library = get_object_or_404(Library, slug=slug)
+    if not may_handle_removal_requests(request.user, library):
+        raise PermissionDenied
+    return _removal_requests_page(request, library)
+
+
+@require_POST
+def removal_request_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Answer one request: remove the material (action=remove) or keep it with a reason (action=decline)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    removal = get_object_or_404(RemovalRequest.objects.select_related("library", "resource"), pk=pk)
+    library = removal.library
+    if not may_handle_removal_requests(request.user, library):
+        raise PermissionDenied
+    action = request.POST.get("action")
+    try:
+        if action == "remove":
+            services.removal_request_remove_material(removal=removal, handled_by=request.user)
+            messages.success(request, _("The material is deleted, and the person who asked has been told."))
+        elif action == "decline":
+            form = RemovalDeclineForm(request.POST, auto_id=f"request-{removal.pk}-%s")
+            if not form.is_valid():
+                response = _removal_requests_page(request, library, bound=(removal.pk, form))
+                response.status_code = 400
+                return response
+            services.removal_request_decline(
+                removal=removal, handled_by=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("The material stays. The person who asked has been told why."))
+        else:
+            return HttpResponseBadRequest()
+    except ServiceError as refused:
+        messages.error(request, refused.message)
+    return redirect("resources:removal_requests", slug=library.slug)
 
 
 @require_POST

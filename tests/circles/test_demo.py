@@ -7,7 +7,7 @@ from chat.models import Message
 from circles.demo import DEMO_LOGINS, DEMO_PASSWORD
 from circles.models import Audience, Circle, CircleKind, CircleStatus, Meeting, MeetingFormat, MembershipState
 from libraries.models import Municipality
-from resources.models import Resource
+from resources.models import Resource, ResourceDownload, Visibility
 
 
 def _row_counts() -> dict[str, int]:
@@ -53,6 +53,26 @@ def test_demo_has_upcoming_meetings_chat_resources_and_a_waitlist(demo):
     assert Message.objects.count() >= 5
     assert Resource.objects.count() >= 3
     assert Circle.objects.filter(memberships__state=MembershipState.WAITLISTED).exists()
+
+
+def test_demo_materials_show_every_kind(demo, client):
+    from django.urls import reverse
+
+    from resources.demo import GUIDE_TITLE, PHOTO_TITLE
+
+    guide = Resource.objects.get(title=GUIDE_TITLE)
+    assert guide.version == 2 and guide.versions.count() == 1
+    # Downloads from more than one library, so "most used first" puts the guide on top.
+    libraries = set(ResourceDownload.objects.exclude(library=None).values_list("library__slug", flat=True))
+    assert {"ballerup-bibliotek", "herlev-bibliotek"} <= libraries
+    response = client.get(reverse("resources:list"), {"sort": "most-used"})
+    assert response.context["page_obj"].object_list[0] == guide
+    # A chat message in a circle's room links the public guide.
+    link = Message.objects.get(body__contains=f"]({guide.get_absolute_url()})")
+    assert link.room.circle is not None and guide.visibility == Visibility.PUBLIC
+    # A picture of people who agreed to be shown.
+    photo = Resource.objects.get(title=PHOTO_TITLE)
+    assert photo.is_image and photo.shows_people and photo.people_consent
 
 
 def test_every_demo_login_works_with_the_demo_password(demo, client):

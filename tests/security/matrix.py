@@ -109,6 +109,23 @@ def resource_of(visibility: str) -> Callable[[Scenario], dict]:
     return lambda scenario: {"pk": scenario.resources[visibility].pk}
 
 
+def removal_request_of(scenario: Scenario):
+    """An open request to remove the circle's material, made the first time an entry asks for it."""
+    if "removal_request" not in scenario.extra:
+        from resources.models import RemovalRequest
+
+        resource = scenario.resources["circle"]
+        scenario.extra["removal_request"] = RemovalRequest.objects.create(
+            resource=resource,
+            library=resource.owner_library,
+            resource_title=resource.title,
+            name="Vera Vist",
+            email="vera@example.org",
+            reason="Jeg er på billedet.",
+        )
+    return scenario.extra["removal_request"]
+
+
 CIRCLE_MATERIAL_VIEWERS = only(("member", "facilitator", "staff", "library_admin"), refused=NOT_FOUND)
 CIRCLE_MATERIAL_EDITORS = {**only(("facilitator", "staff", "library_admin"), refused=NOT_FOUND), "member": FORBIDDEN}
 STAFF_MATERIAL_VIEWERS = only(("other_facilitator", "facilitator", *ANY_LIBRARY_STAFF), refused=NOT_FOUND)
@@ -274,7 +291,14 @@ HTTP: dict[str, Entry | list[Entry]] = {
         },
         data=lambda scenario: {"library": scenario.other_library.pk},
     ),
-    "resources:removal_request": Entry(circle_resource, CIRCLE_MATERIAL_VIEWERS, post=CIRCLE_MATERIAL_VIEWERS),
+    # Anyone with the address may ask for removal, seeing the material or not: the person shown in it
+    # may not be among those it is shared with (the page then names only the library).
+    "resources:removal_request": Entry(circle_resource, PUBLIC, post=PUBLIC),
+    # The requests sent to a library, and answering one: that library's staff.
+    "resources:removal_requests": Entry(library_slug, only(HOST_STAFF)),
+    "resources:removal_request_answer": Entry(
+        lambda scenario: {"pk": removal_request_of(scenario).pk}, everyone(NOT_ALLOWED), post=only(HOST_STAFF)
+    ),
     # Post a link in the discussion of a circle one may write in: its members and facilitator.
     "resources:share": Entry(
         circle_resource,

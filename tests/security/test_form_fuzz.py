@@ -48,6 +48,7 @@ from resources import forms as resource_forms
 from tests.chat.live_client import session_key_for
 
 from .conftest import report
+from .matrix import removal_request_of
 from .scenario import Scenario
 
 PROJECT_APPS = ("accounts", "libraries", "circles", "chat", "resources")
@@ -311,6 +312,13 @@ FORMS: dict[type, Target] = {
         lambda s: {"pk": s.resources["circle"].pk},
         "member",
         lambda s, data=None: resource_forms.RemovalRequestForm(data),
+    ),
+    resource_forms.RemovalDeclineForm: Target(
+        "resources:removal_request_answer",
+        lambda s: {"pk": removal_request_of(s).pk},
+        "staff",
+        lambda s, data=None: resource_forms.RemovalDeclineForm(data),
+        also={"action": st.sampled_from(["decline", "remove", ""])},
     ),
 }
 

@@ -58,6 +58,10 @@ PAGES = {
         None,
         lambda s: reverse("resources:removal_request", kwargs={"pk": s.resources["public"].pk}),
     ),
+    "removal requests page": (
+        "staff",
+        lambda s: reverse("resources:removal_requests", kwargs={"slug": s.library.slug}),
+    ),
 }
 # Pages people land on after a form: (who, the form's URL, what they send); the redirect is followed.
 ANSWERS = {
@@ -116,11 +120,16 @@ SHOWN_ON = {
         "library page",
         "other library page",
         "removal request page",
+        "removal requests page",
         "adopt answer",
         "share answer",
         "chat history page",
     ],
     "resource description": ["resource detail", "circle resource detail"],
+    # Written by anyone who asks for removal, and by the staff who answer: the library's requests page.
+    "removal requester name": ["removal requests page"],
+    "removal reason": ["removal requests page"],
+    "removal decline reason": ["removal requests page"],
 }
 
 
@@ -210,6 +219,18 @@ def write_everything(scenario: Scenario, number: int, payload: str) -> dict[str,
             title=text("resource title")[:200],
             description=text("resource description"),
         )
+    for field in ("removal reason", "removal decline reason"):
+        removal = resource_services.removal_request_create(
+            resource=scenario.resources["public"],
+            name=text("removal requester name")[:150],
+            email="vist@example.org",
+            reason=text(field)[:2000],
+            requested_by=AnonymousUser(),
+        )
+    # The second one is answered: its reason shows among the latest answers.
+    resource_services.removal_request_decline(
+        removal=removal, handled_by=staff, reason=text("removal decline reason")[:1000]
+    )
     # Each payload adopts the material anew (the adopt answer below).
     ResourceAdoption.objects.filter(resource=scenario.resources["public"]).delete()
     return marker
