@@ -385,9 +385,8 @@ def test_postgres_ranking_puts_a_title_match_above_a_description_match(client, l
     assert [circle.slug for circle in response.context["circles"]] == ["titel", "beskrivelse"]
 
 
+@pytest.mark.sqlite
 def test_sqlite_fallback_needs_every_word_in_title_or_description(client, library):
-    if connection.vendor != "sqlite":
-        pytest.skip("the fallback search is used on SQLite; PostgreSQL has its own tests")
     both = factories.CircleFactory(
         slug="begge", title="Klima i hverdagen", description="Mad og transport.", host_library=library
     )

@@ -115,3 +115,12 @@ def test_full_text_search_stems_english_materials_in_english(client, library):
     assert titles(client, q="library") == ["Climate talks for libraries"]
     assert titles(client, q="talking") == ["Climate talks for libraries"]
     assert titles(client, q="bibliotekerne") == ["Biblioteker og klima"]
+
+
+@pytest.mark.sqlite
+def test_search_on_the_embedded_default_needs_every_word_and_ranks_title_hits_first(client, library):
+    factories.ResourceFactory(owner_library=library, title="Plakat", description="Madspild og klima i hverdagen.")
+    factories.ResourceFactory(owner_library=library, title="Madspild i køkkenet", description="Klima og mad.")
+    factories.ResourceFactory(owner_library=library, title="Klimacaféen", description="Kaffe og kage.")
+    assert titles(client, q="madspild klima") == ["Madspild i køkkenet", "Plakat"]
+    assert titles(client, q="KAGE") == ["Klimacaféen"]
