@@ -265,6 +265,7 @@ def resource_purge(resource: Resource) -> None:
         removal.handled_at = timezone.now()
         removal.save(update_fields=["status", "handled_at"])
         notifications.removal_answered(removal)
+        _forget_after_a_year(removal)
     resource.delete()
     _delete_after_commit(*files)
 
@@ -327,11 +328,23 @@ ANSWERED_REMOVAL_KEPT = datetime.timedelta(days=365)
 
 
 def removal_requests_prune(*, now: datetime.datetime) -> int:
-    """Delete the requests answered longer ago than ANSWERED_REMOVAL_KEPT; run with every new request or answer."""
+    """Delete the requests answered longer ago than ANSWERED_REMOVAL_KEPT.
+
+    The worker runs it when an answer's year is up (queued with the answer, `_forget_after_a_year`);
+    every new request and answer runs it too, a safety net for a queue that lost its task.
+    """
     deleted, _per_model = RemovalRequest.objects.filter(
         handled_at__lt=now - ANSWERED_REMOVAL_KEPT, status__in=[RemovalStatus.REMOVED, RemovalStatus.DECLINED]
     ).delete()
     return deleted
+
+
+def _forget_after_a_year(removal: RemovalRequest) -> None:
+    """After commit, queue the deletion of this answered request for when its year is up."""
+    from .tasks import removal_requests_forget
+
+    forget_at = removal.handled_at + ANSWERED_REMOVAL_KEPT + datetime.timedelta(minutes=1)
+    transaction.on_commit(lambda: removal_requests_forget.using(run_after=forget_at).enqueue(), robust=True)
 
 
 @transaction.atomic
@@ -395,6 +408,7 @@ def removal_request_decline(*, removal: RemovalRequest, handled_by: User, reason
     removal.save(update_fields=["status", "decline_reason", "handled_at"])
     removal_requests_prune(now=removal.handled_at)
     notifications.removal_answered(removal)
+    _forget_after_a_year(removal)
     return removal
 
 

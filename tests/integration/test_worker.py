@@ -19,12 +19,15 @@ from circles.models import MeetingFormat, MembershipRole
 from circles.reminders import REMINDER_TASK_PATH, reminder_time_key
 from circles.services import meeting_reminders_enqueue
 from circles.tasks import meeting_reminders_send
+from resources import services as resource_services
+from resources.models import RemovalRequest
 from tests import factories
 from tests.live import database_url_for
 
 pytestmark = pytest.mark.integration
 
 WORKER_SECONDS = 90
+FORGET_TASK_PATH = "resources.tasks.removal_requests_forget"
 
 
 def run_workers(mail_dir: Path, count: int = 1) -> None:
@@ -120,3 +123,30 @@ def test_the_worker_sends_each_reminder_once_even_when_queued_twice_and_run_agai
     assert recipients(mail_dir) == expected
     assert results.filter(status="SUCCESSFUL").count() == 3
     assert results.order_by("-enqueued_at").first().return_value == 0
+
+
+def test_the_worker_forgets_an_answered_removal_request_when_its_year_is_up(transactional_db, tmp_path):
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    resource = factories.ResourceFactory()
+    staff = factories.LibraryStaffFactory(library=resource.owner_library).user
+    ask = {"name": "Grethe Hansen", "email": "grethe@example.org", "requested_by": factories.UserFactory()}
+    answered = resource_services.removal_request_create(resource=resource, reason="Mit ansigt.", **ask)
+    waiting = resource_services.removal_request_create(resource=resource, reason="Også mig.", **ask)
+    resource_services.removal_request_decline(removal=answered, handled_by=staff, reason="Det er en tegning.")
+    [task] = DBTaskResult.objects.filter(task_path=FORGET_TASK_PATH)
+    answered.refresh_from_db()
+    assert task.run_after > answered.handled_at + resource_services.ANSWERED_REMOVAL_KEPT
+
+    # Not yet: the worker leaves the task for its time.
+    run_workers(mail_dir)
+    assert DBTaskResult.objects.get(pk=task.pk).status == "READY"
+
+    # A year and a minute later (moved back in time rather than waited for): the worker deletes it.
+    year_ago = timezone.now() - resource_services.ANSWERED_REMOVAL_KEPT - datetime.timedelta(minutes=2)
+    RemovalRequest.objects.filter(pk=answered.pk).update(handled_at=year_ago)
+    DBTaskResult.objects.filter(pk=task.pk).update(run_after=timezone.now() - datetime.timedelta(seconds=1))
+    run_workers(mail_dir)
+    task.refresh_from_db()
+    assert (task.status, task.return_value) == ("SUCCESSFUL", 1)
+    assert list(RemovalRequest.objects.values_list("pk", flat=True)) == [waiting.pk]
