@@ -7,7 +7,7 @@ from django.db import transaction
 from PIL import Image
 
 from config.errors import ServiceError
-from resources import errors, uploads
+from resources import errors, pdf_scan
 from resources.models import Resource, ResourceFormat, Visibility
 from resources.services import resource_create_file
 from resources.uploads import MAX_FILENAME_LENGTH, normalise_filename
@@ -98,7 +98,7 @@ def test_a_pdf_with_active_content_is_refused_with_a_plain_message(library_staff
 
 
 def test_a_pdf_that_inflates_past_the_bound_is_refused(library_staff, library, media_root, monkeypatch):
-    monkeypatch.setattr(uploads, "PDF_MAX_INFLATED_BYTES", 100_000)
+    monkeypatch.setattr(pdf_scan, "PDF_MAX_INFLATED_BYTES", 100_000)
     _share(library_staff, library, files.upload("plan.pdf", pdfs.inflating_to(90_000)))
     with pytest.raises(ServiceError) as refused:
         _share(library_staff, library, files.upload("plan.pdf", pdfs.inflating_to(110_000)))
