@@ -135,23 +135,16 @@ class ModerationFrames:
 
     # ------------------------------------------------------------------------ channel-layer events
 
-    async def _refresh_moderator(self) -> bool:
-        """Whether the person may moderate now: a facilitator appointed or demoted since connecting counts as now."""
-        self.moderator = await database_sync_to_async(may_moderate_room)(self.user, self.room)
-        return self.moderator
-
     async def chat_room_state(self, event: dict) -> None:
         if self.closing:
             return
         self.locked, self.slow_mode_seconds = event["locked"], event["slow_mode_seconds"]
-        await self._refresh_moderator()
         await self.send_json(self._room_state_frame())
 
     async def chat_muted(self, event: dict) -> None:
         if self.closing or self.room is None or event.get("circle_id") != self.room.circle_id:
             return
         self.muted_until = event["until"]
-        await self._refresh_moderator()
         await self.send_json(self._room_state_frame())
 
     async def chat_pins(self, event: dict) -> None:
@@ -161,9 +154,19 @@ class ModerationFrames:
         await self.send_json(protocol.pins_frame(event["pins"], html))
 
     async def chat_reports(self, event: dict) -> None:
-        # Reports are for those who may moderate when the event comes, not when the socket opened.
-        if not self.closing and await self._refresh_moderator() and not self.closing:
+        # `moderator` follows the person's role: membership.role_changed refreshes it (no query per event).
+        if not self.closing and self.moderator:
             await self.send_json(protocol.reports_frame(event["open"]))
+
+    async def membership_role_changed(self, event: dict) -> None:
+        """Appointed or demoted in this circle while connected: the moderation state as it is now."""
+        if self.closing or self.room is None or event.get("circle_id") != self.room.circle_id:
+            return
+        was_moderator = self.moderator
+        await self.send_moderation_state()
+        if was_moderator and not self.moderator and not (self.locked or self.slow_mode_seconds or self.muted_until):
+            # send_moderation_state leaves out an ordinary room_state: the client must hear it is no longer a moderator.
+            await self.send_json(self._room_state_frame())
 
 
 def slow_mode_sentence(seconds: int) -> str:

@@ -15,7 +15,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
 
-from accounts.permissions import may_read_room
+from accounts.permissions import may_moderate_room, may_read_room
 from config.errors import ServiceError
 
 from . import protocol, selectors, services
@@ -122,12 +122,16 @@ class RoomConsumer(ModerationFrames, AsyncJsonWebsocketConsumer):
         while not self.closing:
             await asyncio.sleep(interval)
             try:
-                allowed = await database_sync_to_async(may_read_room)(self.user, self.room)
+                allowed, self.moderator = await database_sync_to_async(self._access_now)()
             except Exception:  # the database is briefly away: the next round or the next frame checks again
                 logger.info("chat: access re-check failed in room %s", self.room.pk, exc_info=True)
                 continue
             if not allowed:
                 await self._close(CloseCode.FORBIDDEN)
+
+    def _access_now(self) -> tuple[bool, bool]:
+        """(may read the room, may moderate it) as of now: a role at the library may have changed too."""
+        return may_read_room(self.user, self.room), may_moderate_room(self.user, self.room)
 
     @staticmethod
     def _room_and_access(user, room_id: int) -> tuple[Room | None, bool]:
@@ -549,3 +553,6 @@ class MeConsumer(AsyncJsonWebsocketConsumer):
                 del self.rooms[room_id]
                 await self.channel_layer.group_discard(room_activity_group_name(room_id), self.channel_name)
                 await self._send_counts()
+
+    async def membership_role_changed(self, event: dict) -> None:
+        """A role in a circle changed: the person's rooms and unread counts stay as they are."""

@@ -139,6 +139,7 @@ def facilitator_appoint(*, appointed_by: User, circle: Circle, user: User) -> Me
             "state_changed_at": timezone.now(),
         },
     )
+    _role_changed_for(membership)
     return membership
 
 
@@ -175,6 +176,20 @@ def _promote_from_waitlist(circle: Circle) -> None:
             return
         _set_state(next_in_line, MembershipState.ACTIVE)
         notifications.membership_changed(next_in_line, "promoted")
+
+
+def _role_changed_for(membership: Membership) -> None:
+    """After commit, tell the person's open sockets in this circle's room that their role changed."""
+    user_id, circle_id = membership.user_id, membership.circle_id
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(
+                user_group_name(user_id), {"type": "membership.role_changed", "circle_id": circle_id}
+            )
+
+    transaction.on_commit(send, robust=True)
 
 
 def _close_room_for(membership: Membership) -> None:
@@ -600,6 +615,7 @@ def facilitator_remove(*, removed_by: User, circle: Circle, user: User) -> Membe
         raise ServiceError("not_a_facilitator", errors.NOT_A_FACILITATOR)
     membership.role = MembershipRole.MEMBER
     membership.save(update_fields=["role"])
+    _role_changed_for(membership)
     return membership
 
 

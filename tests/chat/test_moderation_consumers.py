@@ -329,8 +329,9 @@ async def test_a_facilitator_demoted_while_connected_no_longer_hears_of_reports(
     theirs = await db(post)(room, other_member, "noget grimt")
     await db(message_report)(message=theirs, reporter=member, reason="offensive")
     assert await frames_of(moderator, "reports") == []
-    # Appointed again, the same socket hears of the next report.
+    # Appointed again, the same socket hears at once of the report waiting, and then of the next one.
     await db(facilitator_appoint)(appointed_by=staff.user, circle=circle, user=facilitator)
+    assert (await moderator.receive_type("reports"))["open"] == 1
     third = await db(factories.MembershipFactory)(circle=circle)
     await db(message_report)(message=theirs, reporter=third.user, reason="spam")
     assert (await moderator.receive_type("reports"))["open"] == 2
@@ -423,3 +424,16 @@ async def test_only_the_muted_persons_sockets_hear_of_the_mute(member, other_mem
     assert await frames_of(moderator, "room_state") == []
     for socket in (moderator, muted, bystander):
         await socket.close()
+
+
+async def test_a_facilitator_demoted_in_a_locked_room_is_told_they_may_no_longer_write(circle, facilitator, room):
+    staff = await db(factories.LibraryStaffFactory)(library=circle.host_library)
+    moderator = await joined(facilitator, room.pk)
+    await moderator.send({"type": "lock"})
+    assert (await moderator.receive_type("room_state"))["moderator"] is True
+    await db(facilitator_remove)(removed_by=staff.user, circle=circle, user=facilitator)
+    state = await moderator.receive_type("room_state")
+    assert (state["locked"], state["moderator"]) == (True, False)
+    await moderator.send({"type": "send", "client_id": str(uuid.uuid4()), "body": "stadig her"})
+    assert (await moderator.receive_type("error"))["code"] == "room_locked"
+    await moderator.close()
