@@ -9,7 +9,8 @@ libmagic and matched against the extension, and then:
 - Office and OpenDocument files must be real ZIP packages with their main part (macros refused);
 - plain text must hold no HTML or script anywhere, and PDFs must not start or end with them;
 - PDFs must carry no active content (JavaScript, launch or submit actions, automatic actions,
-  attached files, Flash, XFA forms): resources.pdf_scan reads their names and compressed streams.
+  attached files, Flash, XFA forms): resources.pdf_scan reads every object with pikepdf, in a
+  child process with memory and time limits.
 
 Images get a thumbnail; so do PDFs (their first page) where poppler's pdftoppm is installed.
 SVG, HTML, executables and everything else are refused. The name people see is normalised;

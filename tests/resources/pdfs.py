@@ -5,12 +5,23 @@ structure that Word, LibreOffice and pdfTeX write (object streams, xref streams,
 """
 
 import zlib
+from collections.abc import Callable
 
 PAGE_TEXT = b"BT /F1 24 Tf 40 700 Td (Hej fra biblioteket) Tj ET"
 
 
-def build(objects: dict[int, bytes], *, packed: dict[int, bytes] | None = None) -> bytes:
-    """The objects written out, `packed` ones in a Flate object stream, and an xref stream; object 1 is the catalog."""
+def build(
+    objects: dict[int, bytes],
+    *,
+    packed: dict[int, bytes] | None = None,
+    packed_filter: bytes = b"/FlateDecode",
+    packed_encode: Callable[[bytes], bytes] = zlib.compress,
+) -> bytes:
+    """The objects written out, `packed` ones in an object stream, and an xref stream; object 1 is the catalog.
+
+    The object stream is Flate-compressed unless `packed_filter` (its /Filter, and /DecodeParms if any)
+    and `packed_encode` say otherwise.
+    """
     objects = dict(objects)
     packed = packed or {}
     object_stream = max([*objects, *packed]) + 1
@@ -21,15 +32,13 @@ def build(objects: dict[int, bytes], *, packed: dict[int, bytes] | None = None) 
             header.append(b"%d %d" % (number, len(body)))
             body += source + b"\n"
         prefix = b" ".join(header) + b"\n"
-        data = zlib.compress(prefix + body)
-        objects[object_stream] = (
-            b"<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream"
-            % (
-                len(packed),
-                len(prefix),
-                len(data),
-                data,
-            )
+        data = packed_encode(prefix + body)
+        objects[object_stream] = b"<< /Type /ObjStm /N %d /First %d /Filter %s /Length %d >>\nstream\n%s\nendstream" % (
+            len(packed),
+            len(prefix),
+            packed_filter,
+            len(data),
+            data,
         )
     output = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
     offsets: dict[int, int] = {}
@@ -74,10 +83,10 @@ def clean_compressed() -> bytes:
     return _pack(objects, 1, 2, 3, 5, 6)
 
 
-def _pack(objects: dict[int, bytes], *numbers: int) -> bytes:
+def _pack(objects: dict[int, bytes], *numbers: int, **stream) -> bytes:
     rest = dict(objects)
     inside = {number: rest.pop(number) for number in numbers}
-    return build(rest, packed=inside)
+    return build(rest, packed=inside, **stream)
 
 
 def hex_escaped_javascript() -> bytes:
@@ -118,15 +127,79 @@ def embedded_file() -> bytes:
     return build(objects)
 
 
-def inflating_to(size: int) -> bytes:
-    """A page whose content stream inflates to `size` bytes (a "zip bomb" when size is large)."""
-    return build(page(content=b" " * size))
+def javascript_in_object_stream_behind(packed_filter: bytes, packed_encode: Callable[[bytes], bytes]) -> bytes:
+    """As javascript_in_object_stream, with the object stream behind a filter chain or a predictor."""
+    objects = page(catalog=b"/OpenAction 6 0 R ")
+    objects[6] = b"<< /Type /Action /S /JavaScript /JS (app.alert\\(1\\)) >>"
+    return _pack(objects, 1, 6, packed_filter=packed_filter, packed_encode=packed_encode)
 
 
-def broken_flate() -> bytes:
+def flate_twice(data: bytes) -> bytes:
+    return zlib.compress(zlib.compress(data))
+
+
+def flate_of_hex(data: bytes) -> bytes:
+    """For the filter chain [/FlateDecode /ASCIIHexDecode]: hex digits, then Flate."""
+    return zlib.compress(data.hex().encode() + b">")
+
+
+def flate_with_png_predictor(data: bytes) -> bytes:
+    """For /DecodeParms << /Predictor 12 /Columns len(data) >>: one row, PNG "Sub" (each byte less the one before)."""
+    row = bytes([1, data[0]]) + bytes((data[i] - data[i - 1]) & 255 for i in range(1, len(data)))
+    return zlib.compress(row)
+
+
+def javascript_in_object_stream_behind_png_predictor() -> bytes:
+    """As javascript_in_object_stream, the object stream Flate-compressed after a PNG predictor."""
+    columns = []
+
+    def encode(data: bytes) -> bytes:
+        columns.append(len(data))
+        return flate_with_png_predictor(data)
+
+    source = javascript_in_object_stream_behind(b"/FlateDecode /DecodeParms << /Predictor 12 /Columns ____ >>", encode)
+    return source.replace(b"____", b"%-4d" % columns[0])
+
+
+def stream_keyword_in_string() -> bytes:
+    """A page's automatic action (/AA) after a string that looks like a stream: `(...>>stream` and `(endstream)`."""
+    return build(
+        page(
+            page=b"/T (<</Filter/DCTDecode>>stream\n) /AA << /O << /S /Rendition /JS (app.alert\\(1\\)) >> >> "
+            b"/U (endstream) "
+        )
+    )
+
+
+def repeated_stream_keyword(size: int) -> bytes:
+    """`stream` lines and nothing else: `size` bytes that are not a PDF but were slow to look through."""
+    return b"%PDF-1.7\n" + b"stream\n" * (size // 7)
+
+
+def object_stream_inflating_to(size: int) -> bytes:
+    """A page whose objects sit in an object stream padded with spaces to `size` bytes when inflated: a
+    decompression bomb of about size / 1000 bytes, made without inflating anything here.
+
+    After a full flush deflate forgets what came before, so one compressed megabyte of spaces can be repeated.
+    """
     objects = page()
-    objects[4] = b"<< /Length 12 /Filter /FlateDecode >>\nstream\nnot deflated\nendstream"
-    return build(objects)
+    packed = {number: objects.pop(number) for number in (1, 2, 3, 5)}
+    header, body = [], b""
+    for number, source in packed.items():
+        header.append(b"%d %d" % (number, len(body)))
+        body += source + b"\n"
+    prefix = b" ".join(header) + b"\n"
+    megabyte = b" " * 2**20
+    megabytes = size // len(megabyte)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    start = deflate.compress(prefix + body) + deflate.flush(zlib.Z_FULL_FLUSH)
+    block = deflate.compress(megabyte) + deflate.flush(zlib.Z_FULL_FLUSH)
+    end = deflate.flush()
+    checksum = zlib.adler32(prefix + body)
+    for _ in range(megabytes):
+        checksum = zlib.adler32(megabyte, checksum)
+    data = b"\x78\xda" + start + block * megabytes + end + checksum.to_bytes(4, "big")
+    return build(objects, packed=packed, packed_encode=lambda _: data)
 
 
 def encrypted() -> bytes:

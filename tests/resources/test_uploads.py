@@ -1,6 +1,7 @@
 """The bad-upload corpus and the good kinds: what is refused, what is cleaned, and that a refusal leaves nothing."""
 
 import io
+import resource
 
 import pytest
 from django.db import transaction
@@ -43,7 +44,10 @@ REFUSED = [
         id="text-with-script",
     ),
     pytest.param(
-        "plan.pdf", files.pdf()[:-20] + b"/JavaScript (app.alert(1))\n%%EOF\n", "file_active_content", id="pdf-js"
+        "plan.pdf",
+        files.pdf()[:-20] + b"\n99 0 obj\n<< /S /JavaScript /JS (app.alert\\(1\\)) >>\nendobj\n%%EOF\n",
+        "file_active_content",
+        id="pdf-js",
     ),
     pytest.param("plan.pdf", files.pdf() + b"<script>alert(1)</script>", "file_active_content", id="pdf-html-tail"),
     pytest.param("plan.pdf", pdfs.hex_escaped_javascript(), "file_active_content", id="pdf-hex-escaped-name"),
@@ -52,7 +56,26 @@ REFUSED = [
     pytest.param("plan.pdf", pdfs.page_additional_action(), "file_active_content", id="pdf-additional-action"),
     pytest.param("plan.pdf", pdfs.javascript_in_object_stream(), "file_active_content", id="pdf-js-in-object-stream"),
     pytest.param("plan.pdf", pdfs.embedded_file(), "file_active_content", id="pdf-embedded-file"),
-    pytest.param("plan.pdf", pdfs.broken_flate(), "file_broken", id="pdf-broken-flate-stream"),
+    pytest.param(
+        "plan.pdf",
+        pdfs.javascript_in_object_stream_behind(b"[/FlateDecode /FlateDecode]", pdfs.flate_twice),
+        "file_active_content",
+        id="pdf-js-in-object-stream-flate-twice",
+    ),
+    pytest.param(
+        "plan.pdf",
+        pdfs.javascript_in_object_stream_behind(b"[/FlateDecode /ASCIIHexDecode]", pdfs.flate_of_hex),
+        "file_active_content",
+        id="pdf-js-in-object-stream-flate-of-hex",
+    ),
+    pytest.param(
+        "plan.pdf",
+        pdfs.javascript_in_object_stream_behind_png_predictor(),
+        "file_active_content",
+        id="pdf-js-predictor",
+    ),
+    pytest.param("plan.pdf", pdfs.stream_keyword_in_string(), "file_active_content", id="pdf-stream-keyword-in-string"),
+    pytest.param("plan.pdf", pdfs.repeated_stream_keyword(1024 * 1024), "file_broken", id="pdf-only-stream-keywords"),
     pytest.param("plan.pdf", pdfs.encrypted(), "file_encrypted", id="pdf-encrypted"),
     pytest.param(
         "noter.txt",
@@ -97,13 +120,18 @@ def test_a_pdf_with_active_content_is_refused_with_a_plain_message(library_staff
     assert refused.value.message == str(errors.PDF_ACTIVE_CONTENT)
 
 
-def test_a_pdf_that_inflates_past_the_bound_is_refused(library_staff, library, media_root, monkeypatch):
-    monkeypatch.setattr(pdf_scan, "PDF_MAX_INFLATED_BYTES", 100_000)
-    _share(library_staff, library, files.upload("plan.pdf", pdfs.inflating_to(90_000)))
+def test_a_pdf_decompression_bomb_is_refused_and_the_web_process_is_unharmed(library_staff, library, media_root):
+    """An object stream of 2 MB that inflates to twice the reading child's memory limit."""
+    bomb = pdfs.object_stream_inflating_to(2 * pdf_scan.PDF_SCAN_MEMORY_BYTES)
     with pytest.raises(ServiceError) as refused:
-        _share(library_staff, library, files.upload("plan.pdf", pdfs.inflating_to(110_000)))
+        _share(library_staff, library, files.upload("plan.pdf", bomb))
     assert refused.value.code == "file_too_complex"
-    assert Resource.objects.count() == 1
+    assert refused.value.message == str(errors.PDF_TOO_COMPLEX)
+    assert Resource.objects.count() == 0
+    # The inflating happened in the child: this process never held the inflated bytes (ru_maxrss is in KiB).
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 < pdf_scan.PDF_SCAN_MEMORY_BYTES
+    # The same shape, small, is an ordinary file.
+    _share(library_staff, library, files.upload("plan.pdf", pdfs.object_stream_inflating_to(3 * 1024 * 1024)))
 
 
 @pytest.mark.parametrize(
