@@ -386,6 +386,11 @@ def _open_removal(removal: RemovalRequest, handled_by: Person) -> RemovalRequest
 @transaction.atomic
 def removal_request_remove_material(*, removal: RemovalRequest, handled_by: User) -> RemovalRequest:
     """Answer a request by deleting the material (resource_delete); every open request for it is answered, each requester told."""
+    # The material's row is locked before the request's, in the order resource_purge takes them:
+    # two people removing it at once (from two requests, or one deleting it directly) wait, not deadlock.
+    resource_id = RemovalRequest.objects.filter(pk=removal.pk).values_list("resource_id", flat=True).first()
+    if resource_id is not None:
+        list(Resource.objects.select_for_update().filter(pk=resource_id).values_list("pk", flat=True))
     removal = _open_removal(removal, handled_by)
     if removal.resource is None:
         raise _refuse("already_removed", errors.REMOVAL_MATERIAL_GONE)

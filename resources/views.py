@@ -319,7 +319,10 @@ def resource_removal_request(request: HttpRequest, pk: int) -> HttpResponse:
     if request.user.is_authenticated:
         initial = {"name": request.user.name, "email": request.user.email}
     form = RemovalRequestForm(request.POST or None, initial=initial)
-    context = {"form": form, "resource": resource, "may_see": may_see, "library": resource.owner_library}
+    # Who may not see the material learns nothing about it here, not even which library holds it.
+    context = {"form": form, "may_see": may_see}
+    if may_see:
+        context.update(resource=resource, library=resource.owner_library)
     if request.method == "POST" and form.is_valid():
         if _removal_requests_exceeded(request):
             form.add_error(None, errors.TOO_MANY_REQUESTS)

@@ -1,10 +1,12 @@
 """Anyone shown can ask for removal, seeing the material or not; the library answers, and the requester hears back."""
 
 import datetime
+import threading
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -50,7 +52,7 @@ def _ask(resource, requested_by=None, **changes) -> RemovalRequest:
 
 
 @pytest.mark.parametrize("who", ["anonymous", "outsider"])
-def test_someone_who_may_not_see_the_material_gets_the_form_without_its_title(client, hidden_material, who):
+def test_someone_who_may_not_see_the_material_gets_the_form_and_nothing_about_it(client, hidden_material, who):
     if who == "outsider":
         client.force_login(factories.UserFactory())
     response = client.get(_ask_url(hidden_material))
@@ -58,16 +60,21 @@ def test_someone_who_may_not_see_the_material_gets_the_form_without_its_title(cl
     page = response.content.decode()
     assert "Hemmelig" not in page
     assert hidden_material.url not in page
-    assert hidden_material.owner_library.name in page
-    assert "kontakt@bibliotek.example" in page
-    assert "44 77 00 00" in page
+    # Not even whose it is: that would tell who holds material hidden from them.
+    assert hidden_material.owner_library.name not in page
+    assert "kontakt@bibliotek.example" not in page
+    assert "44 77 00 00" not in page
     for field in ("name", "email", "reason"):
         assert f'<label for="id_{field}"' in page
 
 
 def test_a_member_who_may_see_it_gets_the_title(client, hidden_material, member):
     client.force_login(member)
-    assert "Hemmelig titel" in client.get(_ask_url(hidden_material)).content.decode()
+    page = client.get(_ask_url(hidden_material)).content.decode()
+    assert "Hemmelig titel" in page
+    # Who may see it also learns whose it is, and how to reach them.
+    assert hidden_material.owner_library.name in page
+    assert "kontakt@bibliotek.example" in page
 
 
 def test_an_anonymous_visitor_can_ask_and_the_library_staff_get_the_mail(
@@ -287,3 +294,51 @@ def test_answered_requests_are_kept_a_year_as_the_librarys_record_then_deleted(h
     left = set(RemovalRequest.objects.values_list("pk", flat=True))
     assert year_old.pk not in left
     assert {still_open.pk, recent.pk} <= left
+
+
+@pytest.mark.postgres
+def test_removing_through_a_request_locks_the_material_before_the_request(transactional_db, library, library_staff):
+    """resource_purge locks the material, then its requests; answering a request must take them in that
+    order too, or two people removing the same material at once deadlock (one of them gets an error)."""
+    material = factories.ResourceFactory(owner_library=library)
+    removal = _ask(material)
+    holder = connections.create_connection(DEFAULT_DB_ALIAS)
+    answered: list[BaseException | RemovalRequest] = []
+
+    def answer() -> None:
+        try:
+            answered.append(services.removal_request_remove_material(removal=removal, handled_by=library_staff))
+        except BaseException as failure:
+            answered.append(failure)
+        finally:
+            connections.close_all()
+
+    try:
+        holder.set_autocommit(False)
+        with holder.cursor() as cursor:
+            # Someone deleting the material directly holds its row.
+            cursor.execute("SELECT id FROM resources_resource WHERE id = %s FOR UPDATE", [material.pk])
+            thread = threading.Thread(target=answer)
+            thread.start()
+            # Until the answer waits for a lock...
+            cursor.execute("SELECT pg_backend_pid()")
+            [holder_pid] = cursor.fetchone()
+            waiting = 0
+            while not waiting and thread.is_alive():
+                cursor.execute(
+                    "SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> %s AND locktype IN ('tuple', 'transactionid')",
+                    [holder_pid],
+                )
+                [waiting] = cursor.fetchone()
+            assert waiting, answered
+            # ...while it waits, the request is not locked: the direct deletion can answer it.
+            cursor.execute("SELECT id FROM resources_removalrequest WHERE id = %s FOR UPDATE NOWAIT", [removal.pk])
+            assert cursor.fetchone() == (removal.pk,)
+        holder.rollback()
+        thread.join()
+    finally:
+        holder.close()
+    [result] = answered
+    assert isinstance(result, RemovalRequest), result
+    assert result.status == RemovalStatus.REMOVED
+    assert not Resource.objects.filter(pk=material.pk).exists()
