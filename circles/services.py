@@ -178,32 +178,27 @@ def _promote_from_waitlist(circle: Circle) -> None:
         notifications.membership_changed(next_in_line, "promoted")
 
 
-def _role_changed_for(membership: Membership) -> None:
-    """After commit, tell the person's open sockets in this circle's room that their role changed."""
-    user_id, circle_id = membership.user_id, membership.circle_id
+def _tell_sockets_after_commit(membership: Membership, event_type: str) -> None:
+    """After commit, send the person's open sockets an event about their place in this circle
+    (`membership.revoked`: access is gone; `membership.role_changed`: appointed or demoted).
+    Best effort: a lost event is caught by the sockets' own access re-check within a minute."""
+    event = {"type": event_type, "circle_id": membership.circle_id}
+    user_id = membership.user_id
 
     def send() -> None:
         layer = get_channel_layer()
         if layer is not None:
-            async_to_sync(layer.group_send)(
-                user_group_name(user_id), {"type": "membership.role_changed", "circle_id": circle_id}
-            )
+            async_to_sync(layer.group_send)(user_group_name(user_id), event)
 
     transaction.on_commit(send, robust=True)
 
 
+def _role_changed_for(membership: Membership) -> None:
+    _tell_sockets_after_commit(membership, "membership.role_changed")
+
+
 def _close_room_for(membership: Membership) -> None:
-    """After commit, tell the person's open sockets in this circle's room that their access is gone."""
-    user_id, circle_id = membership.user_id, membership.circle_id
-
-    def send() -> None:
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(
-                user_group_name(user_id), {"type": "membership.revoked", "circle_id": circle_id}
-            )
-
-    transaction.on_commit(send)
+    _tell_sockets_after_commit(membership, "membership.revoked")
 
 
 @transaction.atomic
