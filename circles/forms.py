@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
@@ -29,7 +31,7 @@ from .selectors import (
     person_with_email,
     venues_for_meetings,
 )
-from .times import COPENHAGEN, NonexistentTime, local_datetime
+from .times import COPENHAGEN, PLAN_DAYS_AHEAD, NonexistentTime, local_datetime, plannable_day
 
 
 class MemberDecisionForm(forms.Form):
@@ -301,6 +303,17 @@ class FacilitatorForm(forms.Form):
         return person
 
 
+def _plannable(day: datetime.date) -> None:
+    if not plannable_day(day):
+        raise forms.ValidationError(errors.MEETING_DAY_OUT_OF_RANGE, code="day_out_of_range")
+
+
+def _offer_plannable_days(field: forms.Field) -> None:
+    """The date picker offers only the days `_plannable` accepts."""
+    today = timezone.localdate(timezone=COPENHAGEN)
+    field.widget.attrs.update(min=today.isoformat(), max=(today + datetime.timedelta(days=PLAN_DAYS_AHEAD)).isoformat())
+
+
 def _meeting_place_fields(form: forms.Form, circle: Circle, *, empty_label) -> None:
     venue = form.fields["venue"]
     venue.queryset = venues_for_meetings(circle=circle)
@@ -314,6 +327,7 @@ class ScheduleForm(forms.Form):
         label=_("Date of the first meeting"),
         help_text=_("The meetings fall on the same weekday as this date."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[_plannable],
     )
     start_time = forms.TimeField(
         label=_("Starts at"),
@@ -344,12 +358,15 @@ class ScheduleForm(forms.Form):
         kwargs.setdefault("initial", {"venue": circle.venue_id, "online_url": circle.online_url})
         super().__init__(*args, **kwargs)
         _meeting_place_fields(self, circle, empty_label=_("No meeting place: online only"))
+        _offer_plannable_days(self.fields["first_date"])
 
 
 class MeetingMoveForm(forms.Form):
     """A meeting's new day, time and place; the times are Copenhagen time."""
 
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), validators=[_plannable]
+    )
     start_time = forms.TimeField(label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end_time = forms.TimeField(label=_("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     venue = forms.ModelChoiceField(queryset=Venue.objects.none(), label=_("Meeting place"), required=False)
@@ -371,6 +388,7 @@ class MeetingMoveForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         _meeting_place_fields(self, meeting.circle, empty_label=_("No meeting place: online only"))
+        _offer_plannable_days(self.fields["date"])
 
     def clean(self) -> dict:
         data = super().clean()

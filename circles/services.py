@@ -57,7 +57,7 @@ from .reminders import (
     reminder_time_key,
 )
 from .selectors import waitlist_position
-from .times import NonexistentTime, format_moment, local_datetime
+from .times import COPENHAGEN, NonexistentTime, format_moment, local_datetime, plannable_day
 
 logger = logging.getLogger(__name__)
 
@@ -685,6 +685,10 @@ def meeting_schedule_create(
         or not MEETING_MINUTES[0] <= duration_minutes <= MEETING_MINUTES[1]
     ):
         raise ServiceError("invalid_schedule", errors.SCHEDULE_INVALID)
+    if first_date < timezone.localdate(timezone=COPENHAGEN):
+        raise ServiceError("meeting_in_the_past", errors.MEETING_IN_THE_PAST)
+    if not plannable_day(first_date):
+        raise ServiceError("day_out_of_range", errors.MEETING_DAY_OUT_OF_RANGE)
     circle = _lock_circle(circle)
     venue, online_url = _meeting_place(circle, venue, online_url)
     slots = []
@@ -750,6 +754,8 @@ def meeting_move(
         raise ServiceError("meeting_ends_before_start", errors.MEETING_ENDS_BEFORE_START)
     if starts_at <= timezone.now():
         raise ServiceError("meeting_in_the_past", errors.MEETING_IN_THE_PAST)
+    if not plannable_day(timezone.localtime(starts_at, COPENHAGEN).date()):
+        raise ServiceError("day_out_of_range", errors.MEETING_DAY_OUT_OF_RANGE)
     circle = meeting.circle
     venue, online_url = _meeting_place(
         circle,

@@ -8,6 +8,10 @@ from django.utils import formats, timezone
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
+# Meetings are planned from today up to this many days ahead (five years); further dates are a typing mistake.
+PLAN_DAYS_AHEAD = 5 * 365 + 1
+
+
 class NonexistentTime(ValueError):
     """A wall-clock time the clocks skip (the night summer time starts)."""
 
@@ -20,6 +24,16 @@ def local_datetime(day: datetime.date, time: datetime.time) -> datetime.datetime
     if moment.astimezone(COPENHAGEN).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise NonexistentTime(local.isoformat())
     return moment
+
+
+def plannable_day(day: datetime.date) -> bool:
+    """Whether a meeting may be planned on `day`: today (Copenhagen) or later, within five years.
+
+    Besides sparing people a meeting in the year 2205, the bound keeps the arithmetic on the
+    day (a series of weeks, the move to UTC) inside the dates Python can hold.
+    """
+    today = timezone.localdate(timezone=COPENHAGEN)
+    return today <= day <= today + datetime.timedelta(days=PLAN_DAYS_AHEAD)
 
 
 def format_moment(moment: datetime.datetime) -> str:

@@ -322,6 +322,10 @@ def test_a_time_the_clocks_skip_is_refused(circle, facilitator):
         ({"count": 53}, "invalid_schedule"),
         ({"duration_minutes": 5}, "invalid_schedule"),
         ({"first_date": datetime.date(2020, 1, 7)}, "meeting_in_the_past"),
+        # Far dates are typing mistakes, and the series' weeks would run past the last date Python holds.
+        ({"first_date": datetime.date(9999, 12, 31)}, "day_out_of_range"),
+        ({"first_date": datetime.date.max - datetime.timedelta(weeks=3)}, "day_out_of_range"),
+        ({"first_date": timezone.localdate() + datetime.timedelta(days=6 * 365)}, "day_out_of_range"),
     ],
 )
 def test_impossible_schedules_are_refused(circle, facilitator, overrides, code):
@@ -416,6 +420,7 @@ def test_moving_to_a_place_of_another_library_is_refused(circle, facilitator):
         ("into_the_past", "meeting_in_the_past"),
         ("already_held", "meeting_already_held"),
         ("cancelled", "meeting_cancelled"),
+        ("years_ahead", "day_out_of_range"),
     ],
 )
 def test_moves_that_cannot_be_are_refused(circle, facilitator, case, code):
@@ -428,6 +433,7 @@ def test_moves_that_cannot_be_are_refused(circle, facilitator, case, code):
         "onto_another_meeting": (other.starts_at + HOUR, other.starts_at + 2 * HOUR),
         "ends_before_it_starts": (meeting.starts_at, meeting.starts_at - HOUR),
         "into_the_past": (timezone.now() - 2 * HOUR, timezone.now() - HOUR),
+        "years_ahead": (meeting.starts_at + 6 * 365 * 24 * HOUR, meeting.ends_at + 6 * 365 * 24 * HOUR),
     }.get(case, (meeting.starts_at + 24 * HOUR, meeting.ends_at + 24 * HOUR))
     before = Meeting.objects.get(pk=meeting.pk)
     with pytest.raises(ServiceError) as refused:

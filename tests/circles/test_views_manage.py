@@ -461,6 +461,33 @@ def test_moving_a_meeting(client, place, people):
     assert (local.hour, meeting.sequence, meeting.venue) == (9, 1, place["circle"].venue)
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "years_ahead", "yesterday"])
+@pytest.mark.parametrize(
+    ("name", "about", "field"), [("meeting_move", "coming", "date"), ("schedule", "circle", "first_date")]
+)
+def test_a_day_before_today_or_years_ahead_is_explained_and_changes_nothing(
+    client, place, people, name, about, field, day
+):
+    today = timezone.localdate(timezone=COPENHAGEN)
+    day = {
+        "years_ahead": (today + datetime.timedelta(days=6 * 365)).isoformat(),
+        "yesterday": (today - datetime.timedelta(days=1)).isoformat(),
+    }.get(day, day)
+    # Midnight on 1 January of year 1 is before the first moment Python holds in UTC.
+    data = {**_move_data(place), "end_time": "00:30"} if name == "meeting_move" else _schedule_data(place)
+    data["start_time"] = "00:00"
+    client.force_login(people["facilitator"])
+    before = sorted(Meeting.objects.filter(circle=place["circle"]).values_list("pk", "starts_at", "sequence"))
+    response = client.post(url_of(f"circles:{name}", about, place, language="en"), {**data, field: day})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Choose a day from today and up to five years ahead." in page
+    # The date picker offers the same days the form accepts.
+    assert f'min="{today.isoformat()}"' in page
+    assert f'max="{(today + datetime.timedelta(days=5 * 365 + 1)).isoformat()}"' in page
+    assert sorted(Meeting.objects.filter(circle=place["circle"]).values_list("pk", "starts_at", "sequence")) == before
+
+
 def test_a_meeting_that_has_started_cannot_be_moved_or_cancelled(client, place, people):
     client.force_login(people["facilitator"])
     with translation.override("en"):
