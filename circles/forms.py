@@ -31,7 +31,7 @@ from .selectors import (
     person_with_email,
     venues_for_meetings,
 )
-from .times import COPENHAGEN, PLAN_DAYS_AHEAD, NonexistentTime, local_datetime, plannable_day
+from .times import COPENHAGEN, NonexistentTime, local_datetime, plannable_day, plannable_days
 
 
 class MemberDecisionForm(forms.Form):
@@ -310,8 +310,8 @@ def _plannable(day: datetime.date) -> None:
 
 def _offer_plannable_days(field: forms.Field) -> None:
     """The date picker offers only the days `_plannable` accepts."""
-    today = timezone.localdate(timezone=COPENHAGEN)
-    field.widget.attrs.update(min=today.isoformat(), max=(today + datetime.timedelta(days=PLAN_DAYS_AHEAD)).isoformat())
+    first, last = plannable_days()
+    field.widget.attrs.update(min=first.isoformat(), max=last.isoformat())
 
 
 def _meeting_place_fields(form: forms.Form, circle: Circle, *, empty_label) -> None:

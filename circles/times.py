@@ -26,14 +26,20 @@ def local_datetime(day: datetime.date, time: datetime.time) -> datetime.datetime
     return moment
 
 
+def plannable_days() -> tuple[datetime.date, datetime.date]:
+    """The first and last day a meeting may be planned on: today (Copenhagen) and five years ahead."""
+    today = timezone.localdate(timezone=COPENHAGEN)
+    return today, today + datetime.timedelta(days=PLAN_DAYS_AHEAD)
+
+
 def plannable_day(day: datetime.date) -> bool:
-    """Whether a meeting may be planned on `day`: today (Copenhagen) or later, within five years.
+    """Whether a meeting may be planned on `day`.
 
     Besides sparing people a meeting in the year 2205, the bound keeps the arithmetic on the
     day (a series of weeks, the move to UTC) inside the dates Python can hold.
     """
-    today = timezone.localdate(timezone=COPENHAGEN)
-    return today <= day <= today + datetime.timedelta(days=PLAN_DAYS_AHEAD)
+    first, last = plannable_days()
+    return first <= day <= last
 
 
 def format_moment(moment: datetime.datetime) -> str:
